@@ -1,0 +1,240 @@
+"""Clean one article's text into a title, body paragraphs, captions and authors.
+
+Every line the cleaner takes out of the body is kept with the reason, so a user
+can audit it. The steps, in order:
+  1. furniture: widgets, footers, credit lines, captions with a photo credit;
+  2. the title: given by the source's metadata, or a headline repeated above the body;
+  3. repeats: the title again, repeated captions, a paragraph printed twice;
+  4. captions above the body that end in a bracketed credit;
+  5. corpus boilerplate: lines that recur across many different articles;
+  6. navigation around the article in full-page dumps (the main run of prose);
+  7. the title, when still unknown: a headline just above the body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Container, Sequence
+from dataclasses import dataclass
+
+from ingest import rules
+from ingest.lines import fold, is_headline_like, is_prose, line_key
+from ingest.mainrun import select_main_run
+from ingest.records import Removed
+
+# How far above the body a headline may stand when it is not repeated.
+TITLE_WINDOW = 4
+# A body line is the title with a site suffix cut when it covers this share of it.
+TITLE_PREFIX_SHARE = 0.6
+
+_BLOCK_BREAK = re.compile(r"\n\s*\n")
+_INNER_SPACE = re.compile(r"[ \t]+")
+_WRAP_END = re.compile(r"[.!?:;…\"'”’)\]]$")
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    title: str
+    paragraphs: tuple[str, ...]
+    captions: tuple[str, ...]
+    authors: tuple[str, ...]
+    agency: str | None
+    removed: tuple[Removed, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+def clean_text(
+    text: str,
+    *,
+    title: str | None = None,
+    boilerplate: Container[int] = frozenset(),
+) -> Cleaned:
+    """Clean an article's text; `title` comes from metadata when the source has one."""
+    lines = paragraph_lines(text)
+    marks: list[str | None] = [_furniture(line) for line in lines]
+    counts = Counter(fold(line) for line, mark in zip(lines, marks) if mark is None)
+    body = _first_body_line(lines, marks, counts)
+
+    title_index = None
+    if title:
+        title = _INNER_SPACE.sub(" ", title).strip()
+    else:
+        title_index = _repeated_headline(lines, marks, counts, body)
+        title = lines[title_index] if title_index is not None else ""
+    marks = _mark_repeats(lines, marks, counts, body, title, title_index)
+    marks = _mark_header_captions(lines, marks, body)
+    marks = _mark_corpus_boilerplate(lines, marks, body, boilerplate)
+    marks = _mark_navigation(lines, marks)
+    if not title and (title_index := _headline_above_body(lines, marks)) is not None:
+        title = lines[title_index]
+        marks = _mark_repeats(lines, marks, counts, body, title, title_index)
+    return _assemble(lines, marks, title)
+
+
+def paragraph_lines(text: str) -> list[str]:
+    """Non-empty lines, with hard-wrapped prose joined back into paragraphs."""
+    out: list[str] = []
+    for block in _BLOCK_BREAK.split(text):
+        pending = ""
+        for raw in block.split("\n"):
+            line = _INNER_SPACE.sub(" ", raw).strip()
+            if not line:
+                continue
+            if pending and _is_wrapped(pending, line):
+                pending = f"{pending} {line}"
+                continue
+            if pending:
+                out.append(pending)
+            pending = line
+        if pending:
+            out.append(pending)
+    return out
+
+
+def _is_wrapped(previous: str, line: str) -> bool:
+    """A line break inside a sentence: no closing punctuation, next line lower-case."""
+    return not _WRAP_END.search(previous) and line[0].islower()
+
+
+def _furniture(line: str) -> str | None:
+    if rules.is_widget(line):
+        return "widget"
+    if rules.is_footer(line):
+        return "footer"
+    if rules.parse_credit(line) is not None or rules.is_agency_line(line):
+        return "credit"
+    if rules.has_photo_credit(line):
+        return "caption"
+    return None
+
+
+def _first_body_line(lines: Sequence[str], marks: Sequence[str | None], counts: Counter[str]) -> int:
+    """Index of the first paragraph of running text that is not a repeat."""
+    prose = [i for i, line in enumerate(lines) if marks[i] is None and is_prose(line)]
+    for i in prose:
+        if counts[fold(lines[i])] == 1:
+            return i
+    return prose[0] if prose else len(lines)
+
+
+def _repeated_headline(
+    lines: Sequence[str], marks: Sequence[str | None], counts: Counter[str], body: int
+) -> int | None:
+    """A headline above the body that the page prints twice: the strongest title signal."""
+    for i in range(body):
+        if marks[i] is None and is_headline_like(lines[i]):
+            key = fold(lines[i])
+            if counts[key] > 1 and any(fold(lines[j]) == key for j in range(i + 1, body)):
+                return i
+    return None
+
+
+def _headline_above_body(lines: Sequence[str], marks: Sequence[str | None]) -> int | None:
+    """The first kept line when it is a headline; else a headline just above the body."""
+    kept = [i for i, mark in enumerate(marks) if mark is None]
+    if len(kept) > 1 and is_headline_like(lines[kept[0]]) and not is_prose(lines[kept[0]]):
+        return kept[0]
+    if not kept:
+        return None
+    start = kept[0]
+    for i in range(start - 1, max(start - TITLE_WINDOW, 0) - 1, -1):
+        if marks[i] == "navigation" and is_headline_like(lines[i]):
+            return i
+    return None
+
+
+def _is_title(line: str, title_key: str) -> bool:
+    key = fold(line)
+    if not key:
+        return False
+    return key == title_key or (
+        title_key.startswith(key)
+        and len(key) >= TITLE_PREFIX_SHARE * len(title_key)
+        and is_headline_like(line)
+    )
+
+
+def _mark_repeats(
+    lines: Sequence[str],
+    marks: Sequence[str | None],
+    counts: Counter[str],
+    body: int,
+    title: str,
+    title_index: int | None,
+) -> list[str | None]:
+    out = list(marks)
+    title_key = fold(title)
+    last_seen = {fold(line): i for i, line in enumerate(lines)}
+    first_seen: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        if out[i] not in (None, "navigation"):
+            continue
+        key = fold(line)
+        if title_key and _is_title(line, title_key):
+            out[i] = "title" if i == title_index else "repeated-title"
+        elif out[i] is None and counts[key] > 1:
+            first = first_seen.setdefault(key, i)
+            # A caption is printed twice above the body; a paragraph printed twice is
+            # text, and keeps its first place.
+            if last_seen[key] < body or not is_prose(line) or rules.has_photo_credit(line):
+                out[i] = "repeated-caption"
+            elif first != i:
+                out[i] = "repeated-line"
+    return out
+
+
+def _mark_header_captions(
+    lines: Sequence[str], marks: Sequence[str | None], body: int
+) -> list[str | None]:
+    return [
+        "caption" if mark is None and i < body and rules.has_trailing_credit(lines[i]) else mark
+        for i, mark in enumerate(marks)
+    ]
+
+
+def _mark_corpus_boilerplate(
+    lines: Sequence[str], marks: Sequence[str | None], body: int, boilerplate: Container[int]
+) -> list[str | None]:
+    """Lines seen across many articles; a sentence inside the body is kept all the same."""
+    kept_prose = [i for i, mark in enumerate(marks) if mark is None and is_prose(lines[i])]
+    last = kept_prose[-1] if kept_prose else -1
+    out = list(marks)
+    for i, line in enumerate(lines):
+        if out[i] is None and line_key(line) in boilerplate:
+            inside = body <= i <= last and is_prose(line)
+            if not inside:
+                out[i] = "corpus-boilerplate"
+    return out
+
+
+def _mark_navigation(lines: Sequence[str], marks: Sequence[str | None]) -> list[str | None]:
+    kept = [i for i, mark in enumerate(marks) if mark is None]
+    out = list(marks)
+    for i, reason in zip(kept, select_main_run([lines[i] for i in kept])):
+        out[i] = reason
+    return out
+
+
+def _assemble(lines: Sequence[str], marks: Sequence[str | None], title: str) -> Cleaned:
+    paragraphs, captions, authors, removed = [], [], [], []
+    agency = None
+    seen_captions: set[str] = set()
+    for line, mark in zip(lines, marks):
+        if mark is None:
+            paragraphs.append(line)
+            continue
+        removed.append(Removed(line, mark))
+        if mark in ("caption", "repeated-caption") and fold(line) not in seen_captions:
+            seen_captions.add(fold(line))
+            captions.append(line)
+        elif mark == "credit" and (credit := rules.parse_credit(line)):
+            names, named_agency = credit
+            authors.extend(n for n in names if n not in authors)
+            agency = agency or named_agency
+        elif mark == "credit":
+            agency = agency or line.strip(" ()—–-")
+    return Cleaned(title, tuple(paragraphs), tuple(captions), tuple(authors), agency, tuple(removed))

@@ -1,0 +1,59 @@
+"""Line-level features shared by the splitter, the cleaner and the corpus line counts."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+# A headline is a short line that does not read as a finished sentence.
+HEADLINE_MAX_CHARS = 200
+HEADLINE_MAX_WORDS = 30
+HEADLINE_MIN_WORDS = 2
+# Prose: a line with this many words that ends like a sentence.
+PROSE_MIN_WORDS = 8
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
+_SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d")
+_NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+def words(line: str) -> list[str]:
+    return _WORD.findall(line)
+
+
+def ends_sentence(line: str) -> bool:
+    return bool(_SENTENCE_END.search(line.rstrip()))
+
+
+def is_prose(line: str) -> bool:
+    """A line that reads as running text: enough words, ending like a sentence."""
+    return len(words(line)) >= PROSE_MIN_WORDS and ends_sentence(line)
+
+
+def is_headline_like(line: str) -> bool:
+    stripped = line.strip()
+    if not stripped or len(stripped) > HEADLINE_MAX_CHARS:
+        return False
+    n = len(words(stripped))
+    if not HEADLINE_MIN_WORDS <= n <= HEADLINE_MAX_WORDS:
+        return False
+    if stripped[-1] in ".,;:":
+        return False
+    first = stripped[0]
+    return first.isupper() or first.isdigit() or first in "\"'“‘«"
+
+
+def fold(line: str) -> str:
+    """Comparison form of a line: case, accents, punctuation and spacing folded away."""
+    decomposed = unicodedata.normalize("NFKD", line.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", stripped)).strip()
+
+
+def line_key(line: str) -> int:
+    """Signed 64-bit key of a line for corpus counts (CCNet: digits folded to 0)."""
+    digest = hashlib.blake2b(_DIGITS.sub("0", fold(line)).encode("utf-8"), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
