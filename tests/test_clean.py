@@ -1,0 +1,143 @@
+from ingest.clean import clean_text, paragraph_lines
+from ingest.lines import line_key
+
+ARTICLE = """\
+Harbor wall breached as storm hits Port Elms
+
+Harbor wall breached as storm hits Port Elms
+
+Water covers Quay Street on Tuesday. (AP Photo/Lena Hartwig)
+Water covers Quay Street on Tuesday. (AP Photo/Lena Hartwig)
+TT
+20
+
+PORT ELMS — A storm surge flooded the harbor district on Tuesday, officials said.
+
+"We knocked on every door," said the fire chief, who led the rescue effort overnight.
+
+Analysis
+
+The district was last flooded in 1998, and repairs had been planned for the spring.
+
+Dag Overland is an Associated Press writer.
+
+Click to Read more news from the respected source
+
+%d bloggers like this:
+"""
+
+
+def test_repeated_headline_becomes_the_title_once() -> None:
+    cleaned = clean_text(ARTICLE)
+    assert cleaned.title == "Harbor wall breached as storm hits Port Elms"
+    assert cleaned.title not in cleaned.text
+    reasons = [r.reason for r in cleaned.removed if r.line == cleaned.title]
+    assert reasons == ["title", "repeated-title"]
+
+
+def test_captions_leave_the_body_and_are_kept_once() -> None:
+    cleaned = clean_text(ARTICLE)
+    assert cleaned.captions == ("Water covers Quay Street on Tuesday. (AP Photo/Lena Hartwig)",)
+    assert "Quay Street on Tuesday" not in cleaned.text
+
+
+def test_widgets_footers_and_credits_are_removed_with_reasons() -> None:
+    cleaned = clean_text(ARTICLE)
+    removed = {r.line: r.reason for r in cleaned.removed}
+    assert removed["TT"] == "widget"
+    assert removed["20"] == "widget"
+    assert removed["Click to Read more news from the respected source"] == "footer"
+    assert removed["%d bloggers like this:"] == "footer"
+    assert removed["Dag Overland is an Associated Press writer."] == "credit"
+    assert cleaned.authors == ("Dag Overland",)
+    assert cleaned.agency == "Associated Press"
+
+
+def test_every_real_paragraph_stays_in_order() -> None:
+    cleaned = clean_text(ARTICLE)
+    assert cleaned.paragraphs == (
+        "PORT ELMS — A storm surge flooded the harbor district on Tuesday, officials said.",
+        '"We knocked on every door," said the fire chief, who led the rescue effort overnight.',
+        "Analysis",
+        "The district was last flooded in 1998, and repairs had been planned for the spring.",
+    )
+
+
+def test_clean_article_loses_nothing() -> None:
+    text = (
+        "Council backs bike lanes\n\n"
+        "The council voted 9 to 4 on Monday to build protected bike lanes on Mill Road.\n\n"
+        "Why now?\n\n"
+        "Shop owners had asked for a delay.\n\n"
+        "“It is a good day,” she said.\n\n"
+        "Construction starts in June and should take five months, the city said."
+    )
+    cleaned = clean_text(text)
+    assert cleaned.title == "Council backs bike lanes"
+    assert cleaned.paragraphs == tuple(paragraph_lines(text))[1:]
+
+
+def test_output_lines_all_come_from_the_input() -> None:
+    cleaned = clean_text(ARTICLE)
+    source = set(paragraph_lines(ARTICLE))
+    assert set(cleaned.paragraphs) <= source
+    assert set(cleaned.captions) <= source
+    assert {r.line for r in cleaned.removed} <= source
+
+
+def test_metadata_title_removes_its_repeat_from_the_body() -> None:
+    cleaned = clean_text(
+        "Ferry resumes service\nThe ferry returned to its timetable on Thursday after repairs.",
+        title="Ferry resumes service",
+    )
+    assert cleaned.title == "Ferry resumes service"
+    assert cleaned.paragraphs == ("The ferry returned to its timetable on Thursday after repairs.",)
+
+
+def test_repeated_paragraph_in_the_body_is_kept_once() -> None:
+    para = "The ferry returned to its normal timetable on Thursday after three weeks of repairs."
+    cleaned = clean_text(f"{para}\n\nIslanders had relied on a smaller boat for weeks.\n\n{para}")
+    assert cleaned.paragraphs.count(para) == 1
+    assert [r.reason for r in cleaned.removed] == ["repeated-line"]
+
+
+def test_hard_wrapped_prose_is_joined_into_paragraphs() -> None:
+    text = (
+        "The ferry between Port Elms and the island of Skarholm returned\n"
+        "to its normal timetable on Thursday after three weeks of\n"
+        "repairs to its main engine.\n\n"
+        "Islanders had relied on a smaller boat."
+    )
+    assert paragraph_lines(text) == [
+        "The ferry between Port Elms and the island of Skarholm returned to its normal "
+        "timetable on Thursday after three weeks of repairs to its main engine.",
+        "Islanders had relied on a smaller boat.",
+    ]
+
+
+def test_corpus_boilerplate_goes_but_not_a_sentence_inside_the_body() -> None:
+    template = "Subscribe to the Coastal Gazette for unlimited access"
+    common_sentence = "The harbor master declined to comment on the repairs."
+    text = (
+        "The ferry returned to its normal timetable on Thursday after three weeks of repairs.\n\n"
+        f"{common_sentence}\n\n"
+        "Islanders had relied on a smaller chartered boat that carried no cars at all.\n\n"
+        f"{template}"
+    )
+    boilerplate = {line_key(template), line_key(common_sentence)}
+    cleaned = clean_text(text, boilerplate=boilerplate)
+    assert template not in cleaned.paragraphs
+    assert common_sentence in cleaned.paragraphs
+    assert {r.line: r.reason for r in cleaned.removed} == {template: "corpus-boilerplate"}
+
+
+def test_byline_gives_authors() -> None:
+    cleaned = clean_text(
+        "By Marit Eggen and Per Lindqvist\n\n"
+        "Seawater poured through two breaches in the sea wall early on Tuesday morning.\n\n"
+        "(Reporting by Ola Nordmann in Bergen; Editing by Kari Holm)"
+    )
+    assert cleaned.authors == ("Marit Eggen", "Per Lindqvist", "Ola Nordmann")
+    assert cleaned.paragraphs == (
+        "Seawater poured through two breaches in the sea wall early on Tuesday morning.",
+    )
