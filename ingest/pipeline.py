@@ -1,0 +1,103 @@
+"""From one file's bytes to clean articles: decode, parse or extract, split, clean."""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ingest.clean import clean_text
+from ingest.decode import decode_text, normalize_text
+from ingest.errors import IngestError
+from ingest.extract import extract_html
+from ingest.parse import LineProblem, parse_json, parse_jsonl
+from ingest.records import Article, Document, SourceFile
+from ingest.split import split_articles
+
+@dataclass(frozen=True)
+class FileArticles:
+    """The articles of one file, and problems with parts of it that did not stop the rest."""
+
+    articles: tuple[Article, ...]
+    problems: tuple[str, ...] = ()
+
+
+def file_articles(src: SourceFile, data: bytes, boilerplate: Container[int]) -> FileArticles:
+    """Articles of a file; raises IngestError when the file yields none."""
+    text = normalize_text(decode_text(data))
+    documents, problems = _documents(src, text)
+    articles = []
+    for document in documents:
+        article = clean_document(src.relpath, document, boilerplate)
+        if article is None:
+            problems.append(f"article {document.position + 1}: no text left after cleaning")
+        else:
+            articles.append(article)
+    if not articles:
+        detail = f" ({'; '.join(problems)})" if problems else ""
+        raise IngestError("no-article", f"no article text found{detail}")
+    return FileArticles(tuple(articles), tuple(problems))
+
+
+def clean_document(
+    source: str, document: Document, boilerplate: Container[int]
+) -> Article | None:
+    """Clean one document into an article; None when nothing of it is article text."""
+    meta = document.metadata
+    cleaned = clean_text(document.text, title=meta.get("title"), boilerplate=boilerplate)
+    if not cleaned.paragraphs:
+        return None
+    metadata: dict[str, Any] = {"source": {k: v for k, v in meta.items() if v is not None}}
+    if cleaned.agency:
+        metadata["agency"] = cleaned.agency
+    return Article(
+        source=source,
+        position=document.position,
+        title=cleaned.title,
+        text=cleaned.text,
+        authors=_merge_names(meta.get("authors") or (), cleaned.authors),
+        date=meta.get("date"),
+        site=meta.get("site"),
+        url=meta.get("url"),
+        captions=cleaned.captions,
+        removed=cleaned.removed,
+        raw=document.text,
+        metadata=metadata,
+    )
+
+
+def reclean(
+    source: str, position: int, raw: str, metadata: Mapping[str, Any], boilerplate: Container[int]
+) -> Article | None:
+    """Clean a stored article again from its raw text and its source's metadata."""
+    return clean_document(source, Document(raw, position, metadata.get("source", {})), boilerplate)
+
+
+def _documents(src: SourceFile, text: str) -> tuple[list[Document], list[str]]:
+    problems: list[str] = []
+    if src.kind == "html":
+        return [extract_html(text)], problems
+    if src.kind == "json":
+        return list(parse_json(text)), problems
+    if src.kind == "jsonl":
+        documents = []
+        for item in parse_jsonl(text):
+            if isinstance(item, LineProblem):
+                problems.append(f"line {item.line_number}: {item.reason}")
+            else:
+                documents.append(item)
+        return documents, problems
+    return [Document(piece, i) for i, piece in enumerate(split_articles(text))], problems
+
+
+def _merge_names(*groups: Iterable[str]) -> tuple[str, ...]:
+    names: list[str] = []
+    seen: set[str] = set()
+    for group in groups:
+        for name in group:
+            key = name.casefold()
+            if name and key not in seen:
+                seen.add(key)
+                names.append(name)
+    return tuple(names)
+

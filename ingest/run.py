@@ -1,0 +1,154 @@
+"""Ingest a folder into the store: only new and changed files are read.
+
+Every file a run sees ends in exactly one outcome: ingested, unchanged, skipped
+(not an article file) or failed (an article file that could not be read). Each
+file's outcome and articles commit in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.boilerplate import MIN_ANCHORS, line_keys
+from ingest.decode import read_source
+from ingest.errors import IngestError
+from ingest.pipeline import file_articles, reclean
+from ingest.records import Article, SourceFile
+from store.store import Store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+# Reasons that mean "not an article file" rather than "an article file we could not read".
+SKIP_REASONS = frozenset({"unsupported-type", "empty", "binary", "no-article"})
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    max_bytes: int = DEFAULT_MAX_BYTES
+    boilerplate_min_articles: int = MIN_ANCHORS
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    path: str
+    outcome: str  # ingested, unchanged, skipped, failed, missing
+    reason: str | None = None
+    articles: int = 0
+    replaced: bool = False  # the file had articles before this run
+
+
+@dataclass
+class IngestSummary:
+    files: dict[str, int] = field(default_factory=dict)
+    articles_added: int = 0
+    articles_replaced: int = 0
+    recleaned: int = 0
+
+    def add(self, outcome: FileOutcome) -> None:
+        self.files[outcome.outcome] = self.files.get(outcome.outcome, 0) + 1
+        if outcome.outcome == "ingested":
+            if outcome.replaced:
+                self.articles_replaced += outcome.articles
+            else:
+                self.articles_added += outcome.articles
+
+
+def root_key(root: Path) -> str:
+    return str(root.resolve())
+
+
+def ingest_files(
+    store: Store, root: Path, files: Iterable[SourceFile], run_id: int, options: IngestOptions
+) -> Iterator[FileOutcome]:
+    """Ingest each file in turn, yielding its outcome once it is committed."""
+    key = root_key(root)
+    boilerplate = store.boilerplate()
+    for src in files:
+        yield ingest_file(store, key, src, run_id, boilerplate, options)
+
+
+def finish_ingest(
+    store: Store, root: Path, seen: Iterable[str], run_id: int, options: IngestOptions
+) -> tuple[list[FileOutcome], int]:
+    """After a whole pass: mark vanished files, then bring corpus boilerplate up to date."""
+    missing = [
+        FileOutcome(path, "missing", "the file is no longer in the folder")
+        for path in store.mark_missing(root_key(root), seen, run_id)
+    ]
+    return missing, refresh_boilerplate(store, run_id, options.boilerplate_min_articles)
+
+
+def ingest_file(
+    store: Store,
+    root: str,
+    src: SourceFile,
+    run_id: int,
+    boilerplate: frozenset[int],
+    options: IngestOptions,
+) -> FileOutcome:
+    state = store.source_state(root, src.relpath)
+    if state and state.status in ("ingested", "skipped") and (state.size, state.mtime_ns) == (
+        src.size,
+        src.mtime_ns,
+    ):
+        return FileOutcome(src.relpath, "unchanged")
+
+    def record(status: str, reason: str | None, sha: str | None = None) -> FileOutcome:
+        store.save_source(
+            root, src.relpath, kind=src.kind, size=src.size, mtime_ns=src.mtime_ns, sha256=sha,
+            status=status, reason=reason, problems=(), run_id=run_id, articles=None,
+        )
+        return FileOutcome(src.relpath, status, reason)
+
+    if src.kind is None:
+        return record("skipped", src.skip_reason or "not an article file")
+    sha = None
+    try:
+        data = read_source(src, options.max_bytes)
+        sha = hashlib.sha256(data).hexdigest()
+        if state and state.status == "ingested" and state.sha256 == sha:
+            store.touch_source(root, src.relpath, src.size, src.mtime_ns, run_id)
+            return FileOutcome(src.relpath, "unchanged")
+        result = file_articles(src, data, boilerplate)
+    except IngestError as error:
+        status = "skipped" if error.reason in SKIP_REASONS else "failed"
+        return record(status, str(error), sha)
+    except Exception as error:  # a bug or a library failure must not stop the run
+        log.exception("unexpected error on %s", src.relpath)
+        return record("failed", f"unexpected error: {type(error).__name__}: {error}", sha)
+    store.save_source(
+        root, src.relpath, kind=src.kind, size=src.size, mtime_ns=src.mtime_ns, sha256=sha,
+        status="ingested", reason=None, problems=result.problems, run_id=run_id,
+        articles=[_with_keys(a) for a in result.articles],
+    )
+    replaced = state is not None and state.status in ("ingested", "failed")
+    return FileOutcome(src.relpath, "ingested", None, len(result.articles), replaced)
+
+
+def refresh_boilerplate(store: Store, run_id: int, min_articles: int) -> int:
+    """Clean again the articles holding a line that became, or stopped being, boilerplate.
+
+    Afterwards every stored article is clean with respect to the same boilerplate
+    set, whatever order its files arrived in; returns how many were cleaned again.
+    """
+    if not store.boilerplate_dirty():
+        return 0
+    now = store.frequent_lines(min_articles)
+    changed = now ^ store.boilerplate()
+    recleaned = []
+    for segment in store.segments_with_lines(changed):
+        article = reclean(segment.source, segment.position, segment.raw, segment.metadata, now)
+        if article is not None:
+            recleaned.append((segment.rowid, article))
+    store.apply_boilerplate(now, recleaned, run_id)
+    return len(recleaned)
+
+
+def _with_keys(article: Article) -> tuple[Article, int, list[int]]:
+    anchor, keys = line_keys(article.raw)
+    return article, anchor, keys

@@ -1,0 +1,342 @@
+"""The persistent article store (SQLite).
+
+Every write goes through `transaction()`: one file's work commits at once or not
+at all, so a killed run leaves the store as it was after the last whole file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingest.records import Article, Removed
+from store.schema import migrate
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used; the message says what to try."""
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What the store knows of a file from an earlier run."""
+
+    size: int | None
+    mtime_ns: int | None
+    sha256: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class StoredSegment:
+    """What re-cleaning an article needs: the text it came from and its source metadata."""
+
+    rowid: int
+    source: str
+    position: int
+    raw: str
+    metadata: dict[str, Any]
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        path = Path(path)
+        if path.parent and not path.parent.exists():
+            raise StoreError(f"folder {path.parent} does not exist: create it or pick another --db")
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(conn)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"cannot open the store {path}: {error}; is it a newsdedup database?")
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # runs
+
+    def start_run(self, command: str, root: str | None) -> int:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO runs (command, root, started_at) VALUES (?, ?, ?)",
+                (command, root, _now()),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?",
+                (_now(), status, json.dumps(summary, sort_keys=True), run_id),
+            )
+
+    # sources
+
+    def source_state(self, root: str, path: str) -> SourceState | None:
+        row = self.conn.execute(
+            "SELECT size, mtime_ns, sha256, status FROM sources WHERE root = ? AND path = ?",
+            (root, path),
+        ).fetchone()
+        return SourceState(*row) if row else None
+
+    def touch_source(self, root: str, path: str, size: int, mtime_ns: int, run_id: int) -> None:
+        """An unchanged file: remember its new stat so the next run need not hash it."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE sources SET size = ?, mtime_ns = ?, last_run = ? WHERE root = ? AND path = ?",
+                (size, mtime_ns, run_id, root, path),
+            )
+
+    def save_source(
+        self,
+        root: str,
+        path: str,
+        *,
+        kind: str | None,
+        size: int,
+        mtime_ns: int,
+        sha256: str | None,
+        status: str,
+        reason: str | None,
+        problems: Sequence[str],
+        run_id: int,
+        articles: Sequence[tuple[Article, int, Sequence[int]]] | None,
+    ) -> None:
+        """Record a file's outcome; `articles` (with each one's line anchor and keys)
+        replaces the file's articles, None keeps the ones it had."""
+        with self.transaction() as db:
+            db.execute(
+                """
+                INSERT INTO sources (root, path, kind, size, mtime_ns, sha256, status, reason,
+                                     problems, first_run, last_run)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (root, path) DO UPDATE SET
+                    kind = excluded.kind, size = excluded.size, mtime_ns = excluded.mtime_ns,
+                    sha256 = excluded.sha256, status = excluded.status, reason = excluded.reason,
+                    problems = excluded.problems, last_run = excluded.last_run
+                """,
+                (root, path, kind, size, mtime_ns, sha256, status, reason,
+                 json.dumps(list(problems)), run_id, run_id),
+            )
+            if articles is None:
+                return
+            source_id = db.execute(
+                "SELECT id FROM sources WHERE root = ? AND path = ?", (root, path)
+            ).fetchone()[0]
+            db.execute("DELETE FROM articles WHERE source_id = ?", (source_id,))
+            for article, anchor, keys in articles:
+                rowid = db.execute(
+                    """
+                    INSERT INTO articles (id, source_id, position, title, text, authors, date,
+                        site, url, captions, removed, raw, metadata, run_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    (article.id, source_id, article.position, *_article_columns(article), run_id),
+                ).lastrowid
+                db.executemany(
+                    "INSERT OR IGNORE INTO line_seen (line_key, anchor, article) VALUES (?, ?, ?)",
+                    [(key, anchor, rowid) for key in keys],
+                )
+            _set_meta(db, "boilerplate_dirty", "1")
+
+    def mark_missing(self, root: str, seen: Iterable[str], run_id: int) -> list[str]:
+        """Sources of `root` not seen in this run: marked missing, their articles dropped."""
+        seen_set = set(seen)
+        rows = self.conn.execute(
+            "SELECT id, path FROM sources WHERE root = ? AND status != 'missing' ORDER BY path",
+            (root,),
+        ).fetchall()
+        gone = [(source_id, path) for source_id, path in rows if path not in seen_set]
+        if gone:
+            with self.transaction() as db:
+                for source_id, _ in gone:
+                    db.execute("DELETE FROM articles WHERE source_id = ?", (source_id,))
+                    db.execute(
+                        "UPDATE sources SET status = 'missing', reason = ?, last_run = ? "
+                        "WHERE id = ?",
+                        ("the file is no longer in the folder", run_id, source_id),
+                    )
+                _set_meta(db, "boilerplate_dirty", "1")
+        return [path for _, path in gone]
+
+    # corpus boilerplate
+
+    def boilerplate_dirty(self) -> bool:
+        return self._meta("boilerplate_dirty") == "1"
+
+    def boilerplate(self) -> frozenset[int]:
+        """The boilerplate line keys the stored articles were cleaned with."""
+        return frozenset(k for (k,) in self.conn.execute("SELECT line_key FROM boilerplate"))
+
+    def frequent_lines(self, min_anchors: int) -> frozenset[int]:
+        """Line keys that stand in at least `min_anchors` articles with different anchors."""
+        rows = self.conn.execute(
+            "SELECT line_key FROM line_seen GROUP BY line_key HAVING COUNT(DISTINCT anchor) >= ?",
+            (min_anchors,),
+        )
+        return frozenset(k for (k,) in rows)
+
+    def segments_with_lines(self, keys: Iterable[int]) -> list[StoredSegment]:
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (line_key INTEGER PRIMARY KEY)")
+        self.conn.execute("DELETE FROM wanted")
+        self.conn.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in keys))
+        rows = self.conn.execute(
+            """
+            SELECT a.rowid, s.path, a.position, a.raw, a.metadata FROM articles a
+            JOIN sources s ON s.id = a.source_id
+            WHERE a.rowid IN (SELECT article FROM line_seen WHERE line_key IN wanted)
+            ORDER BY a.rowid
+            """
+        ).fetchall()
+        return [StoredSegment(r, s, p, raw, json.loads(m)) for r, s, p, raw, m in rows]
+
+    def apply_boilerplate(
+        self, keys: frozenset[int], recleaned: Sequence[tuple[int, Article]], run_id: int
+    ) -> None:
+        """Store re-cleaned articles and the boilerplate set they were cleaned with, at once."""
+        with self.transaction() as db:
+            for rowid, article in recleaned:
+                db.execute(
+                    """
+                    UPDATE articles SET title = ?, text = ?, authors = ?, date = ?, site = ?,
+                        url = ?, captions = ?, removed = ?, raw = ?, metadata = ?, run_id = ?
+                    WHERE rowid = ?
+                    """,
+                    (*_article_columns(article), run_id, rowid),
+                )
+            db.execute("DELETE FROM boilerplate")
+            db.executemany("INSERT INTO boilerplate VALUES (?)", ((k,) for k in sorted(keys)))
+            _set_meta(db, "boilerplate_dirty", "0")
+
+    # reading
+
+    def iter_articles(self) -> Iterator[dict[str, Any]]:
+        rows = self.conn.execute(
+            """
+            SELECT a.id, s.path, a.position, a.title, a.text, a.authors, a.date, a.site, a.url,
+                   a.captions, a.removed, a.metadata
+            FROM articles a JOIN sources s ON s.id = a.source_id
+            ORDER BY s.root, s.path, a.position
+            """
+        )
+        for (article_id, path, position, title, text, authors, date, site, url, captions,
+             removed, metadata) in rows:
+            yield {
+                "id": article_id,
+                "source": path,
+                "position": position,
+                "title": title,
+                "text": text,
+                "authors": json.loads(authors),
+                "date": date,
+                "site": site,
+                "url": url,
+                "captions": json.loads(captions),
+                "removed": json.loads(removed),
+                "metadata": json.loads(metadata),
+            }
+
+    def stats(self) -> dict[str, Any]:
+        by_status = dict(
+            self.conn.execute(
+                "SELECT status, COUNT(*) FROM sources GROUP BY status ORDER BY status"
+            ).fetchall()
+        )
+        articles, chars = self.conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(LENGTH(text)), 0) FROM articles"
+        ).fetchone()
+        runs = self.conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        last = self.conn.execute(
+            "SELECT id, command, started_at, finished_at, status FROM runs ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return {
+            "sources": by_status,
+            "articles": articles,
+            "text_chars": chars,
+            "boilerplate_lines": self.conn.execute("SELECT COUNT(*) FROM boilerplate").fetchone()[0],
+            "runs": runs,
+            "last_run": dict(zip(("id", "command", "started_at", "finished_at", "status"), last))
+            if last
+            else None,
+        }
+
+    def problems(self) -> list[dict[str, Any]]:
+        """Every file that was skipped or failed, and files with bad parts, with reasons."""
+        rows = self.conn.execute(
+            """
+            SELECT path, status, reason, problems FROM sources
+            WHERE status IN ('skipped', 'failed') OR problems != '[]'
+            ORDER BY root, path
+            """
+        )
+        return [
+            {"source": p, "status": s, "reason": r, "problems": json.loads(pr)}
+            for p, s, r, pr in rows
+        ]
+
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+
+def _set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def _article_columns(article: Article) -> tuple[Any, ...]:
+    return (
+        article.title,
+        article.text,
+        json.dumps(list(article.authors), ensure_ascii=False),
+        article.date,
+        article.site,
+        article.url,
+        json.dumps(list(article.captions), ensure_ascii=False),
+        json.dumps([_removed(r) for r in article.removed], ensure_ascii=False),
+        article.raw,
+        json.dumps(dict(article.metadata), ensure_ascii=False, sort_keys=True),
+    )
+
+
+def _removed(r: Removed) -> dict[str, str]:
+    return {"line": r.line, "reason": r.reason}
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
