@@ -1,0 +1,60 @@
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from tests.conftest import Cli
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in sorted(group.commands.items()):
+        found.append((f"{prefix}{name}", command))
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, f"{prefix}{name} "))
+    return found
+
+
+COMMANDS = _commands(main)
+
+
+@pytest.mark.parametrize(("name", "command"), COMMANDS, ids=[n for n, _ in COMMANDS])
+def test_every_command_has_help_with_an_example_and_readme_docs(
+    name: str, command: click.Command
+) -> None:
+    result = CliRunner().invoke(main, [*name.split(), "--help"])
+    assert result.exit_code == 0
+    if not isinstance(command, click.Group):
+        assert "Example" in result.output, f"`newsdedup {name} --help` shows no example"
+    assert f"newsdedup {name}" in README, f"README does not document `newsdedup {name}`"
+
+
+def test_main_help_lists_exit_codes() -> None:
+    output = CliRunner().invoke(main, ["--help"]).output
+    assert "Exit codes" in output and "3" in output
+
+
+def test_missing_folder_is_a_usage_error(tmp_path: Path, cli: Cli) -> None:
+    assert "does not exist" in cli("ingest", str(tmp_path / "nope"), code=2)
+
+
+def test_store_that_is_not_a_database_says_what_to_try(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_text("not a database " * 100)
+    output = Cli(bad)("stats", code=1)
+    assert "is it a newsdedup database" in output
+
+
+def test_quiet_ingest_prints_nothing(tmp_path: Path, cli: Cli) -> None:
+    (tmp_path / "a.txt").write_text("The ferry returned to its normal timetable on Thursday.")
+    assert cli("ingest", str(tmp_path), "--quiet") == ""
+
+
+def test_stats_json(tmp_path: Path, cli: Cli) -> None:
+    (tmp_path / "a.txt").write_text("The ferry returned to its normal timetable on Thursday.")
+    cli("ingest", str(tmp_path))
+    assert '"articles": 1' in cli("stats", "--json")

@@ -1,0 +1,120 @@
+import gzip
+import json
+import os
+from pathlib import Path
+
+from tests.conftest import Cli
+
+STORY = (
+    "Ferry resumes service to Skarholm\n\n"
+    "Ferry resumes service to Skarholm\n\n"
+    "The ferry between Port Elms and Skarholm returned to its timetable on Thursday.\n\n"
+    "Islanders had relied on a smaller chartered boat that carried no cars at all.\n"
+)
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_ingest_reads_every_kind_recursively(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    _write(news, "a.txt", STORY)
+    _write(news, "sub/b.html", "<html><head><title>Library reopens</title></head><body><article>"
+           "<h1>Library reopens</h1><p>The public library reopened on Saturday after a "
+           "renovation that took two years and replaced its roof.</p></article></body></html>")
+    _write(news, "sub/c.jsonl", json.dumps({"title": "Bridge closes", "maintext":
+           "The old bridge closed on Monday for repairs that will take a year."}) + "\n")
+    (news / "d.json.gz").write_bytes(gzip.compress(json.dumps({"title": "Port grows", "text":
+        "The port handled a record number of containers last year, its owner said."}).encode()))
+    (news / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    cli("ingest", str(news))
+    by_source = {a["source"]: a for a in cli.articles()}
+    assert sorted(by_source) == ["a.txt", "d.json.gz", "sub/b.html", "sub/c.jsonl"]
+    assert by_source["a.txt"]["title"] == "Ferry resumes service to Skarholm"
+    assert by_source["sub/b.html"]["title"] == "Library reopens"
+    assert by_source["sub/c.jsonl"]["title"] == "Bridge closes"
+    for article in by_source.values():
+        assert set(article) >= {"id", "source", "title", "text", "authors", "date", "site",
+                                "url", "captions", "removed"}
+    failures = cli("failures")
+    assert "logo.png" in failures and "skipped" in failures
+
+
+def test_second_run_reads_nothing_and_changes_nothing(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    _write(news, "a.txt", STORY)
+    cli("ingest", str(news))
+    before = cli.articles()
+    result = cli("ingest", str(news))
+    assert "1 unchanged" in result
+    assert cli.articles() == before
+
+
+def test_touched_but_identical_file_is_unchanged(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    path = _write(news, "a.txt", STORY)
+    cli("ingest", str(news))
+    os.utime(path, ns=(1, 1))
+    assert "1 unchanged" in cli("ingest", str(news))
+
+
+def test_changed_file_replaces_its_articles(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    path = _write(news, "a.txt", STORY)
+    cli("ingest", str(news))
+    path.write_text(STORY.replace("Thursday", "Friday morning"), encoding="utf-8")
+    assert "1 replaced" in cli("ingest", str(news))
+    [article] = cli.articles()
+    assert "Friday morning" in article["text"]
+
+
+def test_vanished_file_is_marked_missing(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    path = _write(news, "a.txt", STORY)
+    _write(news, "b.txt", STORY.replace("Skarholm", "Norholm"))
+    cli("ingest", str(news))
+    path.unlink()
+    cli("ingest", str(news))
+    assert [a["source"] for a in cli.articles()] == ["b.txt"]
+    assert "missing" in cli("stats")
+
+
+def test_bad_json_line_is_reported_and_good_lines_kept(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    good = json.dumps({"title": "Bridge closes", "text": "The old bridge closed on Monday."})
+    _write(news, "feed.jsonl", f"{good}\n{{not json\n{good.replace('Monday', 'Tuesday')}\n")
+    cli("ingest", str(news))
+    assert len(cli.articles()) == 2
+    assert "line 2" in cli("failures")
+
+
+def test_failed_file_gives_exit_code_3(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    _write(news, "a.txt", STORY)
+    (news / "broken.txt.gz").write_bytes(gzip.compress(STORY.encode())[:30])
+    output = cli("ingest", str(news), code=3)
+    assert "broken.txt.gz" in output
+    assert len(cli.articles()) == 1
+
+
+def test_corpus_boilerplate_arriving_over_several_runs(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    template = "Get the Port Elms Gazette app for breaking news alerts"
+    topics = ["ferry", "bridge", "library", "harbor", "school", "market"]
+    for n, topic in enumerate(topics):
+        _write(news, f"{n}.txt", (
+            f"News about the {topic}\n\n"
+            f"The {topic} in Port Elms was in the news on day {n} for a reason of its own.\n\n"
+            f"People who use the {topic} said they were pleased with how things turned out.\n\n"
+            f"{template}\n"
+        ))
+        cli("ingest", str(news))  # one more file each run
+    articles = cli.articles()
+    assert len(articles) == len(topics)
+    for article in articles:
+        assert template not in article["text"]
+        assert {"line": template, "reason": "corpus-boilerplate"} in article["removed"]

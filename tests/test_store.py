@@ -1,0 +1,88 @@
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ingest.records import Article, Removed
+from store.schema import SCHEMA_VERSION, SchemaError, migrate
+from store.store import Store
+
+
+def _article(source: str, position: int, text: str) -> Article:
+    return Article(
+        source=source,
+        position=position,
+        title="A title",
+        text=text,
+        authors=("Kari Holm",),
+        captions=("A caption",),
+        removed=(Removed("TT", "widget"),),
+        raw=f"A title\n\nTT\n\n{text}",
+        metadata={"source": {"title": "A title"}},
+    )
+
+
+def _save(store: Store, path: str, articles: list[Article] | None, run_id: int = 1) -> None:
+    store.save_source(
+        "/root", path, kind="text", size=10, mtime_ns=1, sha256="abc", status="ingested",
+        reason=None, problems=(), run_id=run_id,
+        articles=None if articles is None else [(a, 1, [11, 12]) for a in articles],
+    )
+
+
+def test_migrations_set_the_schema_version(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.db") as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    with Store.open(tmp_path / "s.db") as store:  # reopening migrates nothing
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_newer_schema_is_a_clear_error(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "s.db")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(SchemaError, match="newer"):
+        migrate(conn)
+
+
+def test_saving_a_source_replaces_its_articles(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.db") as store:
+        run = store.start_run("ingest", "/root")
+        _save(store, "a.txt", [_article("a.txt", 0, "one"), _article("a.txt", 1, "two")], run)
+        _save(store, "a.txt", [_article("a.txt", 0, "three")], run)
+        articles = list(store.iter_articles())
+        assert [a["text"] for a in articles] == ["three"]
+        assert articles[0]["removed"] == [{"line": "TT", "reason": "widget"}]
+        assert articles[0]["authors"] == ["Kari Holm"]
+
+
+def test_a_failed_write_leaves_the_source_as_it_was(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.db") as store:
+        run = store.start_run("ingest", "/root")
+        _save(store, "a.txt", [_article("a.txt", 0, "one")], run)
+        duplicate = _article("a.txt", 0, "two")
+        with pytest.raises(sqlite3.IntegrityError):
+            _save(store, "a.txt", [duplicate, duplicate], run)
+        assert [a["text"] for a in store.iter_articles()] == ["one"]
+
+
+def test_missing_sources_are_marked_and_their_articles_dropped(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.db") as store:
+        run = store.start_run("ingest", "/root")
+        _save(store, "a.txt", [_article("a.txt", 0, "one")], run)
+        _save(store, "b.txt", [_article("b.txt", 0, "two")], run)
+        assert store.mark_missing("/root", ["b.txt"], run) == ["a.txt"]
+        assert [a["source"] for a in store.iter_articles()] == ["b.txt"]
+        assert store.stats()["sources"] == {"ingested": 1, "missing": 1}
+
+
+def test_frequent_lines_count_distinct_anchors(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.db") as store:
+        run = store.start_run("ingest", "/root")
+        for n, anchor in enumerate([1, 1, 2, 3]):
+            store.save_source(
+                "/root", f"{n}.txt", kind="text", size=1, mtime_ns=1, sha256=None,
+                status="ingested", reason=None, problems=(), run_id=run,
+                articles=[(_article(f"{n}.txt", 0, f"text {n}"), anchor, [7])],
+            )
+        assert store.frequent_lines(3) == {7}
+        assert store.frequent_lines(4) == frozenset()
