@@ -42,10 +42,13 @@ def file_articles(src: SourceFile, data: bytes, boilerplate: Container[int]) -> 
 def clean_document(
     source: str, document: Document, boilerplate: Container[int]
 ) -> Article | None:
-    """Clean one document into an article; None when nothing of it is article text."""
+    """Clean one document into an article; None when nothing of it is article text.
+
+    A headline with no body (a news brief, a feed item) is still an article.
+    """
     meta = document.metadata
     cleaned = clean_text(document.text, title=meta.get("title"), boilerplate=boilerplate)
-    if not cleaned.paragraphs:
+    if not cleaned.paragraphs and not cleaned.title:
         return None
     metadata: dict[str, Any] = {"source": {k: v for k, v in meta.items() if v is not None}}
     if cleaned.agency:

@@ -157,7 +157,11 @@ def has_photo_credit(line: str) -> bool:
 
 def has_trailing_credit(line: str) -> bool:
     """`Part of the event (Turkish Embassy in Cairo)`: a caption's source in brackets."""
-    return not is_prose(line) and bool(_TRAILING_PAREN.search(line))
+    return (
+        len(words(line)) <= CREDIT_MAX_WORDS
+        and not is_prose(line)
+        and bool(_TRAILING_PAREN.search(line))
+    )
 
 
 def parse_credit(line: str) -> tuple[tuple[str, ...], str | None] | None:

@@ -95,3 +95,8 @@ def test_photo_credits(line: str) -> None:
 def test_trailing_bracketed_credit_is_a_caption_shape() -> None:
     assert rules.has_trailing_credit("Part of the event promoting ties (Embassy in Cairo)")
     assert not rules.has_trailing_credit("The ferry was repaired (at a cost of 4 million).")
+
+
+def test_a_long_paragraph_ending_in_brackets_is_not_a_caption() -> None:
+    paragraph = " ".join(["The team placed its running back on injured reserve."] * 5)
+    assert not rules.has_trailing_credit(paragraph + " Limited: TE Jeremy Shockey (groin)")
