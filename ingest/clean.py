@@ -126,7 +126,7 @@ def _repeated_headline(
 ) -> int | None:
     """A headline above the body that the page prints twice: the strongest title signal."""
     for i in range(body):
-        if marks[i] is None and is_headline_like(lines[i]):
+        if marks[i] is None and is_headline_like(lines[i]) and not rules.has_trailing_credit(lines[i]):
             key = fold(lines[i])
             if counts[key] > 1 and any(fold(lines[j]) == key for j in range(i + 1, body)):
                 return i
@@ -136,7 +136,7 @@ def _repeated_headline(
 def _headline_above_body(lines: Sequence[str], marks: Sequence[str | None]) -> int | None:
     """The first kept line when it is a headline; else a headline just above the body."""
     kept = [i for i, mark in enumerate(marks) if mark is None]
-    if len(kept) > 1 and is_headline_like(lines[kept[0]]) and not is_prose(lines[kept[0]]):
+    if kept and is_headline_like(lines[kept[0]]) and not is_prose(lines[kept[0]]):
         return kept[0]
     if not kept:
         return None
@@ -190,6 +190,8 @@ def _mark_repeats(
 def _mark_header_captions(
     lines: Sequence[str], marks: Sequence[str | None], body: int
 ) -> list[str | None]:
+    if body == len(lines):
+        return list(marks)  # no body, so nothing stands above it
     return [
         "caption" if mark is None and i < body and rules.has_trailing_credit(lines[i]) else mark
         for i, mark in enumerate(marks)
