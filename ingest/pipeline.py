@@ -10,7 +10,7 @@ from ingest.clean import clean_text
 from ingest.decode import decode_text, normalize_text
 from ingest.errors import IngestError
 from ingest.extract import extract_html
-from ingest.parse import LineProblem, parse_json, parse_jsonl
+from ingest.parse import LineProblem, parse_json_items, parse_jsonl, parse_text
 from ingest.records import Article, Document, SourceFile
 from ingest.split import split_articles
 
@@ -24,8 +24,7 @@ class FileArticles:
 
 def file_articles(src: SourceFile, data: bytes, boilerplate: Container[int]) -> FileArticles:
     """Articles of a file; raises IngestError when the file yields none."""
-    text = normalize_text(decode_text(data))
-    documents, problems = _documents(src, text)
+    documents, problems = _documents(src, decode_text(data))
     articles = []
     for document in documents:
         article = clean_document(src.relpath, document, boilerplate)
@@ -77,20 +76,22 @@ def reclean(
 
 
 def _documents(src: SourceFile, text: str) -> tuple[list[Document], list[str]]:
-    problems: list[str] = []
+    """The documents of a decoded file, and problems with records that gave none."""
     if src.kind == "html":
-        return [extract_html(text)], problems
-    if src.kind == "json":
-        return list(parse_json(text)), problems
-    if src.kind == "jsonl":
-        documents = []
-        for item in parse_jsonl(text):
+        extracted = extract_html(text)
+        return [Document(normalize_text(extracted.text), 0, extracted.metadata)], []
+    if src.kind in ("json", "jsonl"):
+        items = parse_jsonl(text) if src.kind == "jsonl" else parse_json_items(text)
+        documents: list[Document] = []
+        problems: list[str] = []
+        for item in items:
             if isinstance(item, LineProblem):
-                problems.append(f"line {item.line_number}: {item.reason}")
+                problems.append(f"line {item.line_number}: {item.reason} {item.detail}".strip())
             else:
                 documents.append(item)
         return documents, problems
-    return [Document(piece, i) for i, piece in enumerate(split_articles(text))], problems
+    pieces = split_articles(parse_text(text).text)
+    return [Document(piece, i) for i, piece in enumerate(pieces)], []
 
 
 def _merge_names(*groups: Iterable[str]) -> tuple[str, ...]:

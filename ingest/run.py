@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ingest.boilerplate import MIN_ANCHORS, line_keys
 from ingest.decode import read_source
+from ingest.discover import classify
 from ingest.errors import IngestError
 from ingest.pipeline import file_articles, reclean
 from ingest.records import Article, SourceFile
@@ -92,13 +93,17 @@ def ingest_file(
     options: IngestOptions,
 ) -> FileOutcome:
     state = store.source_state(root, src.relpath)
-    if state and state.status in ("ingested", "skipped") and (state.size, state.mtime_ns) == (
+    if state and state.status == "ingested" and (state.size, state.mtime_ns) == (
         src.size,
         src.mtime_ns,
     ):
         return FileOutcome(src.relpath, "unchanged")
 
     def record(status: str, reason: str | None, sha: str | None = None) -> FileOutcome:
+        if state and (state.status, state.reason, state.size, state.mtime_ns) == (
+            status, reason, src.size, src.mtime_ns
+        ):
+            return FileOutcome(src.relpath, status, reason)  # known already: no write
         store.save_source(
             root, src.relpath, kind=src.kind, size=src.size, mtime_ns=src.mtime_ns, sha256=sha,
             status=status, reason=reason, problems=(), run_id=run_id, articles=None,
@@ -106,7 +111,7 @@ def ingest_file(
         return FileOutcome(src.relpath, status, reason)
 
     if src.kind is None:
-        return record("skipped", src.skip_reason or "not an article file")
+        return record(_discovery_status(src), src.skip_reason or "not an article file")
     sha = None
     try:
         data = read_source(src, options.max_bytes)
@@ -147,6 +152,13 @@ def refresh_boilerplate(store: Store, run_id: int, min_articles: int) -> int:
             recleaned.append((segment.rowid, article))
     store.apply_boilerplate(now, recleaned, run_id)
     return len(recleaned)
+
+
+def _discovery_status(src: SourceFile) -> str:
+    """An article file the system would not let us read has failed; anything else is skipped."""
+    name = src.relpath.rsplit("/", 1)[-1]
+    article_file = classify(name)[0] is not None and not name.startswith(".")
+    return "failed" if article_file else "skipped"
 
 
 def _with_keys(article: Article) -> tuple[Article, int, list[int]]:

@@ -33,6 +33,7 @@ class SourceState:
     mtime_ns: int | None
     sha256: str | None
     status: str
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class Store:
 
     def source_state(self, root: str, path: str) -> SourceState | None:
         row = self.conn.execute(
-            "SELECT size, mtime_ns, sha256, status FROM sources WHERE root = ? AND path = ?",
+            "SELECT size, mtime_ns, sha256, status, reason FROM sources WHERE root = ? AND path = ?",
             (root, path),
         ).fetchone()
         return SourceState(*row) if row else None
