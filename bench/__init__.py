@@ -1,0 +1,1 @@
+"""Benchmarks that measure newsdedup stages on the shared evaluation data (`../shared/data`)."""

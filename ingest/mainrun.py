@@ -1,0 +1,434 @@
+"""Find the article body in a plain-text dump of a whole web page.
+
+A page scraped to plain text holds the article between menus, share buttons, teasers,
+footers and comments. `select_main_run` gives every line a verdict: None to keep it, or a
+short reason for dropping it. Pure functions, no I/O.
+
+How it decides:
+
+1. Describe each line: its words (in scripts without spaces, characters stand in for
+   words), whether it reads like prose (enough words, ends like a sentence), whether it is
+   page boilerplate (a share widget, "Sign in", "Home | News | Sport", "Related: ...", a photo
+   credit...), a heading that opens comments or teasers ("Related", "12 Comments"), or page
+   furniture (a date alone, a byline, a copyright line, "Jane says:").
+2. A text without page chrome (fewer than `EVIDENCE_LINES` widget/navigation lines and no
+   menu of `MENU_BLOCK_LINES` short lines) is already an article: every line is kept.
+3. Otherwise score the lines (Finn et al.'s Body Text Extraction, with lines for tags):
+   prose earns its words, other lines a fraction of theirs, every line pays `LINE_COST`,
+   boilerplate and furniture pay more, and a line repeated elsewhere on the page counts as
+   boilerplate. The main run is the span with the largest total (maximum subarray), searched
+   before the comment section when an article-sized run precedes its heading.
+4. Trim and extend the run's end: cut it at a teasers heading or a block of menu-like lines
+   when what follows reads like teasers (little prose, dates and bylines) and the article
+   does not resume with consecutive paragraphs; extend it over a list right after it (tour
+   dates, ingredients) up to the next boilerplate or furniture line.
+5. Drop everything outside the run, and boilerplate anywhere; inside the run, short lines
+   (subheadings, list items, one-sentence quotes, datelines) stay.
+
+`boilerplate_verdicts` applies only the per-line boilerplate rules, for text that an HTML
+extractor already narrowed down to the article.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# --- line scoring -----------------------------------------------------------------------------
+
+LINE_COST = 5.0  # every line pays this; a paragraph earns it back with its words
+PROSE_WORD_GAIN = 1.0  # per word of a line that reads like prose
+OTHER_WORD_GAIN = 0.3  # per word of a line that does not (titles, labels, menu items)
+PROSE_MIN_WORDS = 6  # fewer words than this never count as prose
+BOILERPLATE_COST = 12.0  # cost of a boilerplate line, a section heading or a repeated line
+FURNITURE_COST = 8.0  # cost of a furniture line (a date alone, a byline, "X says:")
+CJK_CHARS_PER_WORD = 2  # in scripts without spaces this many characters count as one word
+REPEAT_MIN_CHARS = 12  # a line this long seen twice on a page is navigation or a teaser
+
+# --- is this a page dump at all? --------------------------------------------------------------
+
+EVIDENCE_LINES = 2  # this many widget or navigation lines make a text a page dump ...
+MENU_BLOCK_LINES = 10  # ... and so do this many menu-like lines in a row
+MENU_LINE_MAX_WORDS = 3  # a menu item has at most this many words (and no digits)
+
+# --- the end of the run -----------------------------------------------------------------------
+
+ARTICLE_MIN_SCORE = 25.0  # a run scoring this much is an article: comments/teasers may follow
+TAG_BLOCK_LINES = 5  # this many menu-like lines in a row inside the run may open teasers
+TEASER_MAX_PROSE_SHARE = 0.5  # what follows reads like teasers with less prose than this ...
+TEASER_MIN_FURNITURE = 2  # ... or with this many dates and bylines
+RESUME_SENTENCE_LINES = 3  # this many sentence lines in a row after a box: the article goes on ...
+RESUME_WITHIN_LINES = 30  # ... when they start within this many lines of text after it
+LIST_MIN_ITEMS = 6  # a block of this many lines right after the run is a list to keep
+
+TOKEN_RE = re.compile(r"\w+")
+CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# Full stops of several scripts (\u3002, \uff01, \uff1f: the CJK ones), then closing quotes.
+SENTENCE_END_RE = re.compile("[.!?…\u3002\uff01\uff1f:;][\"'”’»)\\]]*$")
+
+
+def _whole_line(*alternatives: str) -> re.Pattern[str]:
+    """A line that is just one of the alternatives, give or take counts and punctuation."""
+    return re.compile(rf"^[\W\d_]*(?:{'|'.join(alternatives)})[\W\d_]*$", re.IGNORECASE)
+
+
+SOCIAL = r"facebook|twitter|linkedin|pinterest|whatsapp|reddit|flipboard|pocket|e-?mail|print"
+BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "Home | News | Sport", "Home » World » Europe" (\u203a: the single angle quote)
+    ("navigation", re.compile("^(?:[^|•»\u203a]{1,40}[|•»\u203a]\\s*){2,}[^|•»\u203a]{0,40}$")),
+    (
+        "share widget",
+        _whole_line(
+            rf"share(?: this(?: article| story| post| page)?| on \w+| it)?|tweet|{SOCIAL}",
+            rf"(?!.*[.!?]\W*$)(?:{SOCIAL}|share|tweet)(?:\W+\w+){{1,5}}",
+            r"compartilh\w*|compartir|partager|teilen|condividi",
+            r"click to (?:share|email|print)\b.*|sharing is caring|\d+ shares",
+        ),
+    ),
+    (
+        "account link",
+        _whole_line(r"sign ?in|sign ?up|log ?in|log ?out|register|subscribe(?: now)?|my account"),
+    ),
+    ("advertising", _whole_line(r"advert|advertisement|advertising|sponsored(?: \w+)?|anzeige")),
+    (
+        "navigation",
+        _whole_line(
+            r"menu|search|home|close|skip to (?:main )?content|back to top|top of page",
+            r"privacy policy|cookie policy|terms (?:of use|of service|and conditions)|contact us",
+            r"about us|advertise|sitemap|loading|post navigation|back to gallery",
+            r"read more|more|load more|show more|see more|next|previous|next post|previous post",
+            r"(?:image|photo|slide)?\s*\d+ (?:of|/) \d+",
+        ),
+    ),
+    (
+        "teaser link",
+        re.compile(
+            r"^\W*(?:related(?: \w+)?|read more|read also|also read|see also|see more|more|also"
+            r"|also on \S+|watch|listen|recommended|on \S+\.com|leia (?:também|mais)|lire aussi"
+            r"|mehr zum thema|lee también)\s*:",
+            re.IGNORECASE,
+        ),
+    ),
+    ("tags", re.compile(r"^\W*(?:tags?|tagged|filed under|categories|topics)\s*:?\s", re.I)),
+    (
+        "photo credit",
+        re.compile(
+            r"^\W*(?:image|photo|picture|media|foto)s?\s*(?:copyright|caption|credit)"
+            r"|^\W*(?:photo|image|picture|foto|credit)s?\s*(?:by|:)"
+            r"|\((?:image|photo|picture|credit|foto)s?\b[^)]*\)\W*$"
+            r"|\b(?:getty images?|shutterstock|istock(?:photo)?|ap photo)\W*$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "promotion",
+        re.compile(
+            r"^(?=.{0,200}$)\W*(?:follow|subscribe|sign up|join|get|download|like|stay|never miss"
+            r"|want|click|tap|receive)\b.*\b(?:newsletters?|inbox|twitter|facebook|instagram"
+            r"|youtube|linkedin|app|podcast|updates|e-?mails?|alerts)\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+# Boilerplate only a web page has: an article may quote a promotion or credit, not a menu.
+PAGE_CHROME = frozenset({"navigation", "share widget", "account link", "advertising"})
+# Lines an HTML extractor keeps often belong to the article ("Follow him on Twitter").
+KEPT_IN_EXTRACTS = frozenset({"promotion"})
+
+HEADING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "comments heading",
+        _whole_line(
+            r"comments?|responses?|replies|reply|leave a (?:comment|reply).*|comments are closed",
+            r"(?:view|show|load|top rated|all|latest|newest|oldest|reader) comments",
+            r"join the (?:discussion|conversation)|(?:add|post|write) a comment",
+            r"comentários|comentarios|commentaires|kommentare|commenti",
+            r"\d+ (?:comments?|responses?|replies|reactions|thoughts) (?:on|to|for) .*",
+        ),
+    ),
+    (
+        "teasers heading",
+        _whole_line(
+            r"related(?: articles| stories| posts| content| coverage| news| links)?",
+            r"(?:more|latest|top) (?:stories|news|articles|headlines|videos)(?: .{1,30})?",
+            r"more from .{1,40}|more in .{1,40}|more on .{1,40}|read these next|read next",
+            r"most (?:read|popular|viewed|shared)(?: .{1,30})?|explore further",
+            r"you (?:may|might) (?:also )?like|recommended(?: for you)?|trending(?: now)?",
+            r"popular(?: .{1,30})?|also read|see also|don't miss|don’t miss|what to read next",
+            r"você (?:pode|também pode) gostar|leia (?:também|mais)|te puede interesar",
+            r"à lire aussi|lire aussi|das könnte sie auch interessieren|mehr zum thema",
+        ),
+    ),
+)
+# Headings that certainly open a comment section (a bare "Comments" may be a share button).
+COMMENTS_START_RE = re.compile(
+    r"^\W*(?:\d+\s+(?:comments?|responses?|replies|reactions|thoughts)\b.*"
+    r"|(?:top rated|latest|newest|oldest|reader|all \d+) comments"
+    r"|leave a (?:comment|reply)|comments are closed|join the (?:discussion|conversation)"
+    r"|(?:post|add|write) a comment|\d+ (?:kommentare?|comentários?|commentaires?|commenti))\W*$",
+    re.IGNORECASE,
+)
+
+MONTHS = (
+    "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july"
+    "|august|september|october|november|december|janeiro|fevereiro|março|abril|maio|junho|julho"
+    "|agosto|setembro|outubro|novembro|dezembro|enero|febrero|marzo|mayo|junio|julio|septiembre"
+    "|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre"
+    "|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio"
+    "|aprile|maggio|giugno|luglio|settembre|ottobre"
+)
+DATE_CUE_RE = re.compile(
+    rf"\b(?:{MONTHS})\b|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}}|\d{{1,2}}:\d{{2}}|\bago\b"
+    r"|\byesterday\b|\btoday\b",
+    re.IGNORECASE,
+)
+DATE_WORD_RE = re.compile(
+    rf"\b(?:\d{{1,4}}(?:[/.:-]\d{{1,4}})*|(?:{MONTHS})\.?|[ap]\.?m|gmt|utc|[a-z]st|[a-z]dt"
+    r"|at|de|às|um|on|updated|published|posted|ago|days?|hours?|minutes?|mins?|weeks?|months?"
+    r"|years?|yesterday|today)\b",
+    re.IGNORECASE,
+)
+DATE_LINE_OTHER_WORDS = 2  # a "date alone" line may hold this many other words (a weekday)
+COPYRIGHT_RE = re.compile(r"^\W*(?:©|\(c\)|copyright\b)|all rights reserved", re.IGNORECASE)
+COMMENT_META_RE = re.compile(r"^.{1,60}\b(?:says|said|wrote|replied):?$", re.IGNORECASE)
+BYLINE_RE = re.compile(r"^(?:by|por|par|von|di|written by)\s+\S.{0,60}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LineInfo:
+    """What `select_main_run` needs to know about one line."""
+
+    words: int
+    prose: bool  # enough words and ends like a sentence
+    digits: bool
+    sentence: bool = False  # ends like a sentence, however short
+    boilerplate: str | None = None  # a widget, promo, credit...: dropped wherever it stands
+    heading: str | None = None  # a heading that opens comments or teasers: dropped too
+    furniture: str | None = None  # a date alone, a byline...: dropped outside the run
+    opens_comments: bool = False  # certainly the start of a comment section
+
+
+def count_words(line: str) -> int:
+    """Words of a line; in scripts written without spaces, characters stand in for words."""
+    return max(len(TOKEN_RE.findall(line)), len(CJK_RE.findall(line)) // CJK_CHARS_PER_WORD)
+
+
+def _first_match(text: str, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> str | None:
+    return next((name for name, pattern in patterns if pattern.search(text)), None)
+
+
+def is_date_line(text: str, words: int) -> bool:
+    """A date or time standing alone ("Nov 19, 2019 at 9:12 am", "2 days ago"); a bare
+    number is not one."""
+    if not DATE_CUE_RE.search(text):
+        return False
+    return words - len(DATE_WORD_RE.findall(text)) <= DATE_LINE_OTHER_WORDS
+
+
+def furniture_label(text: str, words: int) -> str | None:
+    """'date', 'copyright', 'comment header' or 'byline' for page furniture, else None."""
+    if is_date_line(text, words):
+        return "date"
+    if COPYRIGHT_RE.search(text):
+        return "copyright"
+    if COMMENT_META_RE.search(text):
+        return "comment header"
+    if BYLINE_RE.search(text):
+        return "byline"
+    return None
+
+
+def describe(line: str) -> LineInfo:
+    """The features of one line (`LineInfo`)."""
+    text = line.strip()
+    words = count_words(text)
+    sentence = words > 0 and SENTENCE_END_RE.search(text) is not None
+    prose = sentence and words >= PROSE_MIN_WORDS
+    digits = any(c.isdigit() for c in text)
+    if not text:
+        return LineInfo(words, prose, digits, sentence)
+    boilerplate = _first_match(text, BOILERPLATE_PATTERNS)
+    heading = None if boilerplate else _first_match(text, HEADING_PATTERNS)
+    furniture = None if boilerplate or heading else furniture_label(text, words)
+    opens_comments = bool(COMMENTS_START_RE.search(text)) or furniture == "comment header"
+    return LineInfo(words, prose, digits, sentence, boilerplate, heading, furniture, opens_comments)
+
+
+def is_menu_line(info: LineInfo) -> bool:
+    return 0 < info.words <= MENU_LINE_MAX_WORDS and not info.prose and not info.digits
+
+
+def looks_like_page(infos: Sequence[LineInfo]) -> bool:
+    """Whether the text carries page chrome at all: a clean article does not."""
+    chrome = sum(1 for info in infos if info.heading or info.boilerplate in PAGE_CHROME)
+    if chrome >= EVIDENCE_LINES:
+        return True
+    menu = 0
+    for info in infos:
+        if info.words:
+            menu = menu + 1 if is_menu_line(info) else 0
+            if menu >= MENU_BLOCK_LINES:
+                return True
+    return False
+
+
+def is_page_dump(lines: Sequence[str]) -> bool:
+    """Whether a text is a scrape of a whole page (menus, share bars), not just articles."""
+    return looks_like_page([describe(line) for line in lines])
+
+
+def repeated_lines(lines: Sequence[str]) -> list[bool]:
+    """Lines whose text occurs more than once (menus and teasers shown twice on a page)."""
+    keys = [" ".join(line.split()).casefold() for line in lines]
+    counts = Counter(key for key in keys if len(key) >= REPEAT_MIN_CHARS)
+    return [counts[key] > 1 for key in keys]
+
+
+def line_score(info: LineInfo, repeated: bool = False) -> float:
+    if info.boilerplate or info.heading or repeated:
+        return -BOILERPLATE_COST
+    if info.words == 0:
+        return 0.0
+    if info.furniture:
+        return -FURNITURE_COST
+    return info.words * (PROSE_WORD_GAIN if info.prose else OTHER_WORD_GAIN) - LINE_COST
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def max_run(scores: Sequence[float]) -> tuple[int, int]:
+    """[start, stop) of the span with the largest total (Kadane); (0, 0) when none is > 0."""
+    best, best_span = 0.0, (0, 0)
+    total, start = 0.0, 0
+    for i, score in enumerate(scores):
+        if total <= 0:
+            total, start = 0.0, i
+        total += score
+        if total > best:
+            best, best_span = total, (start, i + 1)
+    return best_span
+
+
+def comments_start(infos: Sequence[LineInfo], scores: Sequence[float]) -> int:
+    """Index of the first comment-section heading after an article-sized run, else len."""
+    best = total = 0.0
+    for i, (info, score) in enumerate(zip(infos, scores, strict=True)):
+        if info.opens_comments and best >= ARTICLE_MIN_SCORE:
+            return i
+        total = max(0.0, total + score)
+        best = max(best, total)
+    return len(infos)
+
+
+def section_breaks(infos: Sequence[LineInfo], start: int, stop: int) -> list[int]:
+    """Where a new section may begin inside the run: a comments or teasers heading, or the
+    first line of a block of menu-like lines (tags, section names)."""
+    breaks = []
+    menu = 0
+    for i in range(start, stop):
+        if infos[i].heading:
+            breaks.append(i)
+        if infos[i].words:
+            menu = menu + 1 if is_menu_line(infos[i]) else 0
+            if menu == TAG_BLOCK_LINES:
+                breaks.append(i - menu + 1)
+    return sorted(set(breaks))
+
+
+def reads_like_teasers(infos: Sequence[LineInfo]) -> bool:
+    """Teaser lists and comment threads: little prose, broken up by dates and bylines."""
+    text_lines = [info for info in infos if info.words]
+    if not text_lines:
+        return True
+    prose_share = sum(info.prose for info in text_lines) / len(text_lines)
+    furniture = sum(1 for info in text_lines if info.furniture in {"date", "byline"})
+    return prose_share < TEASER_MAX_PROSE_SHARE or furniture >= TEASER_MIN_FURNITURE
+
+
+def resumes_article(infos: Sequence[LineInfo]) -> bool:
+    """Whether consecutive paragraphs of sentences start soon (widgets between them do not
+    count): an article goes on after an inline box of links, a teaser list does not."""
+    text_lines = [info for info in infos if info.words and not info.boilerplate]
+    stretch = 0
+    for seen, info in enumerate(text_lines):
+        stretch = stretch + 1 if info.sentence and not info.furniture else 0
+        if stretch >= RESUME_SENTENCE_LINES:
+            return True
+        if stretch == 0 and seen >= RESUME_WITHIN_LINES:
+            return False
+    return False
+
+
+def trim_teasers(infos: Sequence[LineInfo], scores: Sequence[float], start: int, stop: int) -> int:
+    """The run's new end: the first section break after an article-sized part where the rest
+    reads like teasers and the article does not resume."""
+    for cut in section_breaks(infos, start, stop):
+        rest = infos[cut:stop]
+        if (
+            sum(scores[start:cut]) >= ARTICLE_MIN_SCORE
+            and reads_like_teasers(rest)
+            and not resumes_article(rest)
+        ):
+            return cut
+    return stop
+
+
+def extend_over_list(infos: Sequence[LineInfo], stop: int, end: int) -> int:
+    """The run's new end: past the block right after it when the block is a list of items
+    (no boilerplate, furniture or menu-like lines), else unchanged."""
+    block_end = stop
+    while block_end < end:
+        info = infos[block_end]
+        if info.boilerplate or info.heading or info.furniture or is_menu_line(info):
+            break
+        block_end += 1
+    items = sum(1 for info in infos[stop:block_end] if info.words)
+    return block_end if items >= LIST_MIN_ITEMS else stop
+
+
+def select_main_run(lines: Sequence[str]) -> list[str | None]:
+    """For each line of a text: None to keep it, or a short reason for dropping it.
+
+    Lines may be empty (paragraph separators). A text without page chrome is kept whole.
+    """
+    infos = [describe(line) for line in lines]
+    if not looks_like_page(infos):
+        return [None] * len(lines)
+    repeated = repeated_lines(lines)
+    scores = [line_score(info, again) for info, again in zip(infos, repeated, strict=True)]
+    end = comments_start(infos, scores)
+    start, stop = max_run(scores[:end])
+    if stop == 0:
+        return [info.boilerplate or info.heading or "no main text" for info in infos]
+    trimmed = trim_teasers(infos, scores, start, stop)
+    stop = extend_over_list(infos, stop, end) if trimmed == stop else trimmed
+    return [_verdict(i, info, start, stop, end) for i, info in enumerate(infos)]
+
+
+def _verdict(i: int, info: LineInfo, start: int, stop: int, end: int) -> str | None:
+    if info.boilerplate or info.heading:
+        return info.boilerplate or info.heading
+    if i < start:
+        return "before main text"
+    if i >= end:
+        return "comment section"
+    if i >= stop:
+        return "after main text"
+    return None
+
+
+def boilerplate_verdicts(lines: Sequence[str]) -> list[str | None]:
+    """For each line: None, or why it is page boilerplate wherever it stands.
+
+    Only the per-line rules, for text an HTML extractor already cut down to the article;
+    promotions ("Follow him on Twitter") are kept there.
+    """
+    verdicts: list[str | None] = []
+    for line in lines:
+        info = describe(line)
+        label = info.boilerplate or info.heading
+        verdicts.append(None if label is None or label in KEPT_IN_EXTRACTS else label)
+    return verdicts

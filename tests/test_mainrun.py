@@ -1,0 +1,320 @@
+"""select_main_run: keep clean articles whole, find the article inside a page dump."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.mainrun import boilerplate_verdicts, describe, max_run, select_main_run
+
+NEWS_ARTICLE = "\n".join(
+    [
+        "LONDON, Nov 19 (Reuters) -",
+        (
+            "Britain's biggest port operator said on Tuesday it would spend 300 million pounds on "
+            "new cranes, betting that trade through its terminals will recover next year."
+        ),
+        (
+            "The company, which handles about a third of the country's container traffic, said the "
+            "investment would be spread over three years."
+        ),
+        '"We are building for the long term," chief executive Anna Berg said.',
+        "Why now",
+        (
+            "Shipping volumes fell 4% in the first half as importers ran down stocks built up "
+            "earlier in the year."
+        ),
+        "Analysts said the timing looked bold.",
+        "Ms Berg disagreed.",
+        "The cranes will be built in Finland and the first two are due to arrive in March.",
+        "(Reporting by Tom Ellis; Editing by Sara Nunes)",
+    ]
+)
+
+ARTICLE_WITH_LIST = "\n".join(
+    [
+        (
+            "The festival announced its full line-up on Monday, with three new stages and a later "
+            "finish on Saturday night."
+        ),
+        "",
+        (
+            "Organisers said ticket sales had already passed last year's total, helped by a "
+            "cheaper pass for students."
+        ),
+        "",
+        "Tour dates:",
+        "",
+        "June 9 - Brighton, The Dome",
+        "June 12 - Leeds, Town Hall",
+        "June 14 - Glasgow, Barrowland",
+        "June 20 - Cardiff, Tramshed",
+        "",
+        "Tickets go on sale on Friday at 9am.",
+    ]
+)
+
+PORTUGUESE_ARTICLE = "\n".join(
+    [
+        (
+            "A prefeitura anunciou nesta terça-feira um novo plano para reduzir as filas nos "
+            "postos de saúde da cidade."
+        ),
+        (
+            "Segundo a secretária, o atendimento domiciliar vai chegar a mais vinte bairros até o "
+            "fim do ano."
+        ),
+        '"É um passo importante", disse ela.',
+        "Os moradores poderão marcar consultas pelo telefone ou pelo aplicativo da prefeitura.",
+    ]
+)
+
+JAPANESE_ARTICLE = "\n".join(
+    [
+        "市は火曜日、港の橋が八か月ぶりに通行を再開したと発表した。",
+        "補修工事では二本の鋼製の支柱を交換し、路面もすべて舗装し直した。",
+        "通勤客からは喜びの声が上がった。",
+    ]
+)
+
+CLEAN_ARTICLES = [NEWS_ARTICLE, ARTICLE_WITH_LIST, PORTUGUESE_ARTICLE, JAPANESE_ARTICLE]
+
+MENU = "\n".join(
+    [
+        "Skip to content",
+        "Home",
+        "World",
+        "Business",
+        "Markets",
+        "Technology",
+        "Sport",
+        "Culture",
+        "Travel",
+        "Video",
+        "Podcasts",
+        "Sign in",
+        "Subscribe",
+    ]
+)
+
+HEADER = "\n".join(
+    [
+        "Britain's biggest port operator to spend £300m on cranes",
+        "By Tom Ellis",
+        "November 19, 2019 at 8:30 am",
+        "Share",
+        "Facebook",
+        "Twitter",
+        "Email",
+    ]
+)
+
+TEASERS = "\n".join(
+    [
+        "Related",
+        "Port strike ends after pay deal",
+        "Container prices fall for a third month",
+        "Ferry operator names new chief executive",
+    ]
+)
+
+FOOTER = "\n".join(
+    [
+        "Privacy Policy",
+        "Terms of Use",
+        "Contact Us",
+        "© 2019 The Daily Example. All rights reserved.",
+    ]
+)
+
+COMMENTS = "\n".join(
+    [
+        "3 Comments",
+        "harbourwatcher says:",
+        "November 19, 2019 at 9:12 am",
+        (
+            "About time they invested in something other than car parks. The old cranes were "
+            "breaking down every week."
+        ),
+        "dockhand77 says:",
+        "November 19, 2019 at 9:40 am",
+        (
+            "Built in Finland, of course. Nothing is made here any more, and nobody in charge "
+            "seems to mind at all."
+        ),
+    ]
+)
+
+
+def page(*parts: str) -> list[str]:
+    return "\n".join(parts).split("\n")
+
+
+def kept(lines: list[str]) -> list[str]:
+    return [line for line, drop in zip(lines, select_main_run(lines), strict=True) if drop is None]
+
+
+@pytest.mark.parametrize("text", CLEAN_ARTICLES)
+def test_clean_article_keeps_every_line(text: str) -> None:
+    lines = text.split("\n")
+    assert select_main_run(lines) == [None] * len(lines)
+
+
+@pytest.mark.parametrize("text", CLEAN_ARTICLES)
+def test_clean_article_with_blank_lines_between_paragraphs_keeps_every_line(text: str) -> None:
+    lines = text.replace("\n", "\n\n").split("\n")
+    assert select_main_run(lines) == [None] * len(lines)
+
+
+def test_empty_input() -> None:
+    assert select_main_run([]) == []
+    assert select_main_run(["", ""]) == [None, None]
+
+
+def test_navigation_around_an_article_is_dropped() -> None:
+    lines = page(MENU, HEADER, NEWS_ARTICLE, TEASERS, FOOTER)
+    verdicts = select_main_run(lines)
+    # The dateline and the credit line, short and without a full stop, go with the page.
+    assert kept(lines) == NEWS_ARTICLE.split("\n")[1:-1]
+    assert all(isinstance(verdict, str) and verdict for verdict in verdicts[: len(MENU.split())])
+    assert verdicts[lines.index("Share")] == "share widget"
+    assert verdicts[lines.index("Sign in")] == "account link"
+    assert verdicts[lines.index("Privacy Policy")] == "navigation"
+    assert verdicts[lines.index("Related")] == "teasers heading"
+    assert verdicts[lines.index("By Tom Ellis")] == "before main text"
+
+
+def test_subheadings_and_short_paragraphs_inside_the_article_stay() -> None:
+    lines = page(MENU, HEADER, NEWS_ARTICLE, FOOTER)
+    kept_lines = kept(lines)
+    for short in ("Why now", "Analysts said the timing looked bold.", "Ms Berg disagreed."):
+        assert short in kept_lines
+
+
+def test_comment_section_after_the_article_is_dropped() -> None:
+    lines = page(MENU, HEADER, NEWS_ARTICLE, COMMENTS, FOOTER)
+    verdicts = dict(zip(lines, select_main_run(lines), strict=True))
+    assert verdicts["3 Comments"] == "comments heading"
+    assert verdicts["harbourwatcher says:"] == "comment section"
+    assert verdicts[COMMENTS.split("\n")[3]] == "comment section"
+    assert verdicts["Ms Berg disagreed."] is None
+
+
+def test_inline_box_of_links_does_not_end_the_article() -> None:
+    more = "\n".join(
+        [
+            (
+                "Ms Berg said the new cranes would cut the time a ship spends at the quay by a "
+                "fifth, which would let the port take larger vessels on its busiest routes."
+            ),
+            (
+                "Unions welcomed the plan but asked for talks on training, saying the new machines "
+                "would need fewer drivers and more technicians."
+            ),
+            (
+                "The port's shares rose 3% in London after the announcement, their biggest gain in "
+                "a month."
+            ),
+        ]
+    )
+    first, second = NEWS_ARTICLE.split("\n")[:4], more.split("\n")
+    lines = page(MENU, HEADER, *first, TEASERS, *second, FOOTER)
+    kept_lines = kept(lines)
+    assert kept_lines[-3:] == second
+    assert "Related" not in kept_lines
+
+
+def test_teaser_list_with_dates_after_the_article_is_dropped() -> None:
+    teasers = "\n".join(
+        [
+            "More from Business",
+            "Ferry operator names new chief executive",
+            "By Ann Lee",
+            "November 18, 2019",
+            "The company picked a former airline boss to lead it through a difficult winter.",
+            "Container prices fall for a third month",
+            "By Raj Patel",
+            "November 17, 2019",
+            "Rates on the main Asia to Europe routes slipped again as new ships joined the fleet.",
+        ]
+    )
+    lines = page(MENU, HEADER, NEWS_ARTICLE, teasers, FOOTER)
+    verdicts = dict(zip(lines, select_main_run(lines), strict=True))
+    assert verdicts["Ms Berg disagreed."] is None
+    assert verdicts[
+        "The company picked a former airline boss to lead it through a difficult winter."
+    ]
+
+
+def test_list_right_after_the_article_is_kept() -> None:
+    tour = "\n".join(
+        [
+            "The band's tour dates",
+            "June 9 - West Palm Beach, FL @ Coral Sky Amphitheatre",
+            "June 10 - Tampa, FL @ MIDFLORIDA Credit Union Amphitheatre",
+            "June 14 - Alpharetta, GA @ Ameris Bank Amphitheatre",
+            "June 17 - Nashville, TN @ Bridgestone Arena",
+            "June 19 - Charlotte, NC @ PNC Music Pavilion",
+            "June 20 - Raleigh, NC @ Coastal Credit Union Music Park",
+        ]
+    )
+    lines = page(MENU, HEADER, NEWS_ARTICLE, tour, FOOTER)
+    assert kept(lines)[-6:] == tour.split("\n")[-6:]
+
+
+def test_advertisement_inside_the_article_is_dropped() -> None:
+    paragraphs = NEWS_ARTICLE.split("\n")
+    lines = page(MENU, *paragraphs[:3], "Advertisement", *paragraphs[3:], FOOTER)
+    verdicts = dict(zip(lines, select_main_run(lines), strict=True))
+    assert verdicts["Advertisement"] == "advertising"
+    assert verdicts[paragraphs[3]] is None
+
+
+def test_a_teaser_shown_twice_on_a_page_does_not_join_the_article() -> None:
+    ticker = "\n".join(
+        f"Headline number {n} about the markets. Shares rose on Tuesday as traders bet on a deal."
+        for n in range(6)
+    )
+    lines = page(MENU, ticker, HEADER, NEWS_ARTICLE, FOOTER, ticker)
+    assert "Headline number 0 about the markets." not in " ".join(kept(lines))
+
+
+def test_page_without_any_prose_keeps_nothing() -> None:
+    lines = page(MENU, FOOTER)
+    assert all(verdict is not None for verdict in select_main_run(lines))
+
+
+def test_max_run_finds_the_span_with_the_largest_total() -> None:
+    assert max_run([-1.0, 2.0, 3.0, -10.0, 4.0]) == (1, 3)
+    assert max_run([-5.0, 4.0, -1.0, 3.0, -9.0]) == (1, 4)
+    assert max_run([-1.0, -2.0]) == (0, 0)
+    assert max_run([]) == (0, 0)
+
+
+def test_describe_tells_furniture_from_text() -> None:
+    assert describe("November 19, 2019 at 9:12 am").furniture == "date"
+    assert describe("By Tom Ellis").furniture == "byline"
+    assert describe("harbourwatcher says:").furniture == "comment header"
+    assert describe("63").furniture is None  # a bare number is not a date
+    assert describe("Ms Berg disagreed.").furniture is None
+    assert describe("Omar asked for compassion in a letter posted on Twitter.").boilerplate is None
+    assert describe("Follow us on Twitter").boilerplate == "promotion"
+    assert describe("Home | News | Sport").boilerplate == "navigation"
+
+
+def test_boilerplate_verdicts_drop_widgets_but_keep_text_and_promotions() -> None:
+    lines = [
+        "The bridge reopened on Tuesday.",
+        "Share this article",
+        "Related: Port strike ends after pay deal",
+        "Follow Tom Ellis on Twitter.",
+        "(Image: Getty)",
+        "Why now",
+    ]
+    assert boilerplate_verdicts(lines) == [
+        None,
+        "share widget",
+        "teaser link",
+        None,
+        "photo credit",
+        None,
+    ]
