@@ -4,8 +4,8 @@ Every line the cleaner takes out of the body is kept with the reason, so a user
 can audit it. The steps, in order:
   1. furniture: widgets, footers, credit lines, captions with a photo credit;
   2. the title: given by the source's metadata, or a headline repeated above the body;
-  3. repeats: the title again, repeated captions, a paragraph printed twice;
-  4. captions above the body that end in a bracketed credit;
+  3. captions above the body that end in a bracketed credit;
+  4. repeats: the title again, repeated captions, a paragraph printed twice;
   5. corpus boilerplate: lines that recur across many different articles;
   6. navigation around the article in full-page dumps (the main run of prose);
   7. the title, when still unknown: a headline just above the body.
@@ -57,7 +57,7 @@ def clean_text(
     lines = paragraph_lines(text)
     marks: list[str | None] = [_furniture(line) for line in lines]
     counts = Counter(fold(line) for line, mark in zip(lines, marks) if mark is None)
-    body = _first_body_line(lines, marks, counts)
+    body = _first_body_line(lines, marks)
 
     title_index = None
     if title:
@@ -65,8 +65,8 @@ def clean_text(
     else:
         title_index = _repeated_headline(lines, marks, counts, body)
         title = lines[title_index] if title_index is not None else ""
+    marks = _mark_header_captions(lines, marks, body, title)
     marks = _mark_repeats(lines, marks, counts, body, title, title_index)
-    marks = _mark_header_captions(lines, marks, body)
     marks = _mark_corpus_boilerplate(lines, marks, body, boilerplate)
     marks = _mark_navigation(lines, marks)
     if not title and (title_index := _headline_above_body(lines, marks)) is not None:
@@ -112,13 +112,11 @@ def _furniture(line: str) -> str | None:
     return None
 
 
-def _first_body_line(lines: Sequence[str], marks: Sequence[str | None], counts: Counter[str]) -> int:
-    """Index of the first paragraph of running text that is not a repeat."""
-    prose = [i for i, line in enumerate(lines) if marks[i] is None and is_prose(line)]
-    for i in prose:
-        if counts[fold(lines[i])] == 1:
-            return i
-    return prose[0] if prose else len(lines)
+def _first_body_line(lines: Sequence[str], marks: Sequence[str | None]) -> int:
+    """Index of the first paragraph of running text: where the header zone ends."""
+    return next(
+        (i for i, line in enumerate(lines) if marks[i] is None and is_prose(line)), len(lines)
+    )
 
 
 def _repeated_headline(
@@ -166,34 +164,62 @@ def _mark_repeats(
     title: str,
     title_index: int | None,
 ) -> list[str | None]:
+    """The title's repeats, and lines printed twice.
+
+    A short line repeated above the body is a caption. Elsewhere only a stutter (the
+    same line twice in a row) is furniture: a question repeated through an interview
+    round-up is text.
+    """
     out = list(marks)
     title_key = fold(title)
-    last_seen = {fold(line): i for i, line in enumerate(lines)}
-    first_seen: dict[str, int] = {}
     for i, line in enumerate(lines):
-        if out[i] not in (None, "navigation"):
-            continue
-        key = fold(line)
-        if title_key and _is_title(line, title_key):
+        if out[i] in (None, "navigation") and title_key and _is_title(line, title_key):
             out[i] = "title" if i == title_index else "repeated-title"
-        elif out[i] is None and counts[key] > 1:
-            first = first_seen.setdefault(key, i)
-            # A caption is printed twice above the body; a paragraph printed twice is
-            # text, and keeps its first place.
-            if last_seen[key] < body or not is_prose(line) or rules.has_photo_credit(line):
+    keys = [fold(line) for line in lines]
+    changed = True
+    while changed:  # what one removal leaves behind can be a repeat of its own
+        changed = False
+        neighbours = _neighbours(keys, out)
+        last_seen = {key: i for i, key in enumerate(keys) if out[i] is None}
+        for i, line in enumerate(lines):
+            key = keys[i]
+            if out[i] is not None or counts[key] < 2:
+                continue
+            if rules.has_photo_credit(line) or (last_seen[key] < body and not is_prose(line)):
                 out[i] = "repeated-caption"
-            elif first != i:
-                out[i] = "repeated-line"
+            elif neighbours[i][0] == key:
+                out[i] = "repeated-line" if is_prose(line) else "repeated-caption"
+            elif neighbours[i][1] == key and not is_prose(line):
+                out[i] = "repeated-caption"  # the first of a caption printed twice
+            changed = changed or out[i] is not None
+    return out
+
+
+def _neighbours(keys: Sequence[str], marks: Sequence[str | None]) -> list[tuple[str, str]]:
+    """For each line, the keys of the nearest kept lines before and after it."""
+    kept = [i for i, mark in enumerate(marks) if mark is None]
+    out = [("", "")] * len(keys)
+    for n, i in enumerate(kept):
+        before = keys[kept[n - 1]] if n > 0 else ""
+        after = keys[kept[n + 1]] if n + 1 < len(kept) else ""
+        out[i] = (before, after)
     return out
 
 
 def _mark_header_captions(
-    lines: Sequence[str], marks: Sequence[str | None], body: int
+    lines: Sequence[str], marks: Sequence[str | None], body: int, title: str
 ) -> list[str | None]:
+    """Above the body, a line ending in a bracketed credit is a caption."""
     if body == len(lines):
         return list(marks)  # no body, so nothing stands above it
+    title_key = fold(title)
     return [
-        "caption" if mark is None and i < body and rules.has_trailing_credit(lines[i]) else mark
+        "caption"
+        if mark is None
+        and i < body
+        and rules.has_trailing_credit(lines[i])
+        and not (title_key and _is_title(lines[i], title_key))
+        else mark
         for i, mark in enumerate(marks)
     ]
 
@@ -214,11 +240,10 @@ def _mark_corpus_boilerplate(
 
 
 def _mark_navigation(lines: Sequence[str], marks: Sequence[str | None]) -> list[str | None]:
-    kept = [i for i, mark in enumerate(marks) if mark is None]
-    out = list(marks)
-    for i, reason in zip(kept, select_main_run([lines[i] for i in kept])):
-        out[i] = reason
-    return out
+    """The main run is found on all lines: the furniture around it is what gives a page away."""
+    verdicts = select_main_run(lines)
+    return [mark if mark is not None or verdict is None else "navigation"
+            for mark, verdict in zip(marks, verdicts)]
 
 
 def _assemble(lines: Sequence[str], marks: Sequence[str | None], title: str) -> Cleaned:

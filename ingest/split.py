@@ -5,8 +5,10 @@ Scrapers often concatenate several pages into one file. An article starts where
   - a long run of blank lines is followed by a headline-like line; or
   - a headline-like line repeats a few lines further down with only non-prose
     lines (captions, widgets) between: the "double headline" page template.
-A piece without a line of prose is not an article of its own: it stays with the
-article before it (a footer), or with the one after it when it comes first.
+A piece with little prose is not an article of its own: it stays with the article
+before it (a footer), or with the one after it when it comes first. A scrape of a
+whole web page is one article with its page around it, never split: its teasers
+and repeated headlines look like article starts.
 """
 
 from __future__ import annotations
@@ -14,27 +16,34 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ingest.lines import fold, is_headline_like, is_prose
+from ingest.lines import fold, is_headline_like, is_prose, words
+from ingest.mainrun import is_page_dump
 
 BLANK_GAP = 3  # blank lines in a row that can end an article
 REPEAT_WINDOW = 12  # how far below a headline its repeat may stand
+MIN_ARTICLE_PROSE_WORDS = 40  # a piece with fewer words of prose is not an article alone
 SEPARATOR = re.compile(r"^\s*(?:[-=*_#~+•·]\s*){3,}$")
 
 
 def split_articles(text: str) -> list[str]:
     """The articles of a plain text, in order; always at least one piece."""
     lines = text.split("\n")
+    if is_page_dump(lines):
+        return [text]
     starts = [0, *article_starts(lines)]
     pieces = [lines[a:b] for a, b in zip(starts, [*starts[1:], len(lines)])]
     merged: list[list[str]] = []
     for piece in pieces:
-        if merged and not any(is_prose(line) for line in merged[-1]):
-            merged[-1].extend(piece)  # a leading piece with no prose belongs to what follows
-        elif merged and not any(is_prose(line) for line in piece):
+        if merged and not (_is_article(merged[-1]) and _is_article(piece)):
             merged[-1].extend(piece)
         else:
             merged.append(list(piece))
     return [t for t in ("\n".join(p).strip("\n") for p in merged) if t.strip()] or [text]
+
+
+def _is_article(lines: Sequence[str]) -> bool:
+    prose_words = sum(len(words(line)) for line in lines if is_prose(line))
+    return prose_words >= MIN_ARTICLE_PROSE_WORDS
 
 
 def article_starts(lines: Sequence[str]) -> list[int]:

@@ -94,11 +94,23 @@ def test_metadata_title_removes_its_repeat_from_the_body() -> None:
     assert cleaned.paragraphs == ("The ferry returned to its timetable on Thursday after repairs.",)
 
 
-def test_repeated_paragraph_in_the_body_is_kept_once() -> None:
+def test_paragraph_printed_twice_in_a_row_is_kept_once() -> None:
     para = "The ferry returned to its normal timetable on Thursday after three weeks of repairs."
-    cleaned = clean_text(f"{para}\n\nIslanders had relied on a smaller boat for weeks.\n\n{para}")
+    cleaned = clean_text(f"Islanders had relied on a smaller boat for weeks.\n\n{para}\n\n{para}")
     assert cleaned.paragraphs.count(para) == 1
     assert [r.reason for r in cleaned.removed] == ["repeated-line"]
+
+
+def test_line_repeated_through_the_body_is_text() -> None:
+    question = "What inspired you to start cooking?"
+    text = (
+        "The three finalists answered the same questions before the vote on Sunday night.\n\n"
+        f"{question}\n\nMy grandmother, who cooked for the whole village every weekend.\n\n"
+        f"{question}\n\nA trip to Lisbon when I was nineteen and had no money at all."
+    )
+    cleaned = clean_text(text)
+    assert cleaned.paragraphs.count(question) == 2
+    assert cleaned.removed == ()
 
 
 def test_hard_wrapped_prose_is_joined_into_paragraphs() -> None:
