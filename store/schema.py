@@ -67,6 +67,49 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE boilerplate (line_key INTEGER PRIMARY KEY);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: dedupe: signatures, LSH bands, verified pairs, clusters
+    """
+    -- What the text was when it was signed: a re-cleaned article is signed again.
+    ALTER TABLE articles ADD COLUMN text_hash TEXT;
+    CREATE TABLE signatures (
+        article TEXT PRIMARY KEY,
+        text_hash TEXT NOT NULL,
+        duplicate_minhash BLOB NOT NULL,
+        story_minhash BLOB NOT NULL,
+        story_terms TEXT NOT NULL
+    ) WITHOUT ROWID;
+    -- One row per article and LSH band: articles sharing a (kind, band, key) are candidates.
+    CREATE TABLE lsh (
+        kind TEXT NOT NULL,
+        band INTEGER NOT NULL,
+        key INTEGER NOT NULL,
+        article TEXT NOT NULL,
+        PRIMARY KEY (kind, band, key, article)
+    ) WITHOUT ROWID;
+    CREATE INDEX lsh_article ON lsh(article);
+    -- Verified pairs, a < b; kind is what they were flagged as.
+    CREATE TABLE pairs (
+        a TEXT NOT NULL,
+        b TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('duplicate', 'story')),
+        duplicate_score REAL NOT NULL,
+        story_score REAL NOT NULL,
+        run_id INTEGER,
+        PRIMARY KEY (a, b)
+    ) WITHOUT ROWID;
+    CREATE INDEX pairs_b ON pairs(b);
+    CREATE TABLE clusters (
+        kind TEXT NOT NULL CHECK (kind IN ('duplicate', 'story')),
+        article TEXT NOT NULL,
+        cluster TEXT NOT NULL,
+        canonical TEXT NOT NULL,
+        run_id INTEGER,
+        PRIMARY KEY (kind, article)
+    ) WITHOUT ROWID;
+    CREATE INDEX clusters_cluster ON clusters(cluster);
+    -- Articles whose clusters must be worked out again (crash-safe hand-over between steps).
+    CREATE TABLE dirty (article TEXT PRIMARY KEY) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -101,12 +144,6 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration into statements (none of ours holds a ';' inside a string)."""
-    parts = []
-    for chunk in script.split(";"):
-        code = "\n".join(
-            line for line in chunk.splitlines() if not line.strip().startswith("--")
-        ).strip()
-        if code:
-            parts.append(code)
-    return parts
+    """Split a migration into statements: comments dropped, then split at each ';'."""
+    code = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
+    return [statement.strip() for statement in code.split(";") if statement.strip()]

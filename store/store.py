@@ -6,6 +6,7 @@ at all, so a killed run leaves the store as it was after the last whole file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -161,8 +162,8 @@ class Store:
                 rowid = db.execute(
                     """
                     INSERT INTO articles (id, source_id, position, title, text, authors, date,
-                        site, url, captions, removed, raw, metadata, run_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        site, url, captions, removed, raw, metadata, text_hash, run_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     (article.id, source_id, article.position, *_article_columns(article), run_id),
                 ).lastrowid
@@ -232,7 +233,8 @@ class Store:
                 db.execute(
                     """
                     UPDATE articles SET title = ?, text = ?, authors = ?, date = ?, site = ?,
-                        url = ?, captions = ?, removed = ?, raw = ?, metadata = ?, run_id = ?
+                        url = ?, captions = ?, removed = ?, raw = ?, metadata = ?, text_hash = ?,
+                        run_id = ?
                     WHERE rowid = ?
                     """,
                     (*_article_columns(article), run_id, rowid),
@@ -332,7 +334,13 @@ def _article_columns(article: Article) -> tuple[Any, ...]:
         json.dumps([_removed(r) for r in article.removed], ensure_ascii=False),
         article.raw,
         json.dumps(dict(article.metadata), ensure_ascii=False, sort_keys=True),
+        text_hash(article.title, article.text),
     )
+
+
+def text_hash(title: str, text: str) -> str:
+    """What dedupe signs: a changed hash means the article must be signed again."""
+    return hashlib.sha256(f"{title}\0{text}".encode()).hexdigest()[:16]
 
 
 def _removed(r: Removed) -> dict[str, str]:

@@ -86,3 +86,22 @@ def test_frequent_lines_count_distinct_anchors(tmp_path: Path) -> None:
             )
         assert store.frequent_lines(3) == {7}
         assert store.frequent_lines(4) == frozenset()
+
+
+def test_a_version_1_store_migrates_and_keeps_its_articles(tmp_path: Path) -> None:
+    from store.schema import MIGRATIONS, _statements
+
+    conn = sqlite3.connect(tmp_path / "s.db")
+    for statement in _statements(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO sources (id, root, path, status) VALUES (1, '/r', 'a.txt', 'ingested')")
+    conn.execute(
+        "INSERT INTO articles (id, source_id, position, title, text, authors, captions, removed, "
+        "raw, metadata) VALUES ('x', 1, 0, 'T', 'Body.', '[]', '[]', '[]', 'T Body.', '{}')"
+    )
+    conn.commit()
+    conn.close()
+    with Store.open(tmp_path / "s.db") as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert [a["text"] for a in store.iter_articles()] == ["Body."]

@@ -1,0 +1,300 @@
+"""The dedupe stage's tables: signatures, LSH bands, verified pairs and clusters.
+
+Signatures are stored as raw little-endian arrays and term weights as JSON: no
+pickle, so opening a store never runs code from it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from store.store import Store
+
+SIGNATURE_DTYPE = np.dtype("<u4")
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """What dedupe reads of an article."""
+
+    id: str
+    title: str
+    text: str
+    date: str | None
+    source: str
+    text_hash: str | None
+
+
+@dataclass(frozen=True)
+class Signature:
+    article: str
+    text_hash: str
+    duplicate_minhash: npt.NDArray[np.uint32]
+    story_minhash: npt.NDArray[np.uint32]
+    story_terms: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Pair:
+    a: str
+    b: str
+    kind: str  # "duplicate" or "story"
+    duplicate_score: float
+    story_score: float
+
+    @property
+    def score(self) -> float:
+        return self.duplicate_score if self.kind == "duplicate" else self.story_score
+
+
+@dataclass(frozen=True)
+class Cluster:
+    kind: str
+    id: str
+    canonical: str
+    members: list[str]
+    run_id: int | None = None  # the run that last changed its members
+
+
+class DedupeStore:
+    """Dedupe's view of the store; shares the store's connection and transactions."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conn = store.conn
+
+    # parameters
+
+    def params(self) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'dedupe_params'").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def reset(self, params: dict[str, Any]) -> None:
+        """Forget every signature, pair and cluster; the next run signs everything anew."""
+        with self.store.transaction() as db:
+            for table in ("signatures", "lsh", "pairs", "clusters", "dirty"):
+                db.execute(f"DELETE FROM {table}")
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES ('dedupe_params', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (json.dumps(params, sort_keys=True),),
+            )
+
+    # what needs doing
+
+    def stale(self) -> list[str]:
+        """Signed articles that are gone, or whose text changed since they were signed."""
+        rows = self.conn.execute(
+            """
+            SELECT s.article FROM signatures s LEFT JOIN articles a ON a.id = s.article
+            WHERE a.id IS NULL OR a.text_hash IS NOT s.text_hash
+            ORDER BY s.article
+            """
+        )
+        return [r for (r,) in rows]
+
+    def unsigned(self) -> list[str]:
+        rows = self.conn.execute(
+            """
+            SELECT a.id FROM articles a LEFT JOIN signatures s ON s.article = a.id
+            WHERE s.article IS NULL ORDER BY a.id
+            """
+        )
+        return [r for (r,) in rows]
+
+    def forget(self, articles: Sequence[str]) -> None:
+        """Drop articles' signatures, bands and pairs; their partners' clusters go dirty."""
+        with self.store.transaction() as db:
+            for article in articles:
+                db.execute(
+                    "INSERT OR IGNORE INTO dirty SELECT b FROM pairs WHERE a = ? "
+                    "UNION SELECT a FROM pairs WHERE b = ? UNION SELECT ?",
+                    (article, article, article),
+                )
+                db.execute("DELETE FROM pairs WHERE a = ? OR b = ?", (article, article))
+                db.execute("DELETE FROM lsh WHERE article = ?", (article,))
+                db.execute("DELETE FROM signatures WHERE article = ?", (article,))
+
+    # reading articles and signatures
+
+    def articles(self, ids: Sequence[str]) -> list[ArticleText]:
+        return [
+            ArticleText(*row)
+            for row in self._select_in(
+                """
+                SELECT a.id, a.title, a.text, a.date, s.path, a.text_hash
+                FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id IN ({})
+                ORDER BY a.id
+                """,
+                ids,
+            )
+        ]
+
+    def signatures(self, ids: Sequence[str]) -> dict[str, Signature]:
+        rows = self._select_in(
+            "SELECT article, text_hash, duplicate_minhash, story_minhash, story_terms "
+            "FROM signatures WHERE article IN ({})",
+            ids,
+        )
+        return {
+            r[0]: Signature(
+                r[0],
+                r[1],
+                np.frombuffer(r[2], dtype=SIGNATURE_DTYPE).astype(np.uint32),
+                np.frombuffer(r[3], dtype=SIGNATURE_DTYPE).astype(np.uint32),
+                json.loads(r[4]),
+            )
+            for r in rows
+        }
+
+    def candidates(self, kind: str, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[str]]:
+        """Articles filed under each (band, key) of one kind."""
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS probe (band INTEGER, key INTEGER, "
+            "PRIMARY KEY (band, key)) WITHOUT ROWID"
+        )
+        self.conn.execute("DELETE FROM probe")
+        self.conn.executemany("INSERT OR IGNORE INTO probe VALUES (?, ?)", keys)
+        found: dict[tuple[int, int], list[str]] = {}
+        rows = self.conn.execute(
+            "SELECT l.band, l.key, l.article FROM probe p JOIN lsh l "
+            "ON l.kind = ? AND l.band = p.band AND l.key = p.key ORDER BY l.article",
+            (kind,),
+        )
+        for band, key, article in rows:
+            found.setdefault((band, key), []).append(article)
+        return found
+
+    # writing
+
+    def add(
+        self,
+        signatures: Sequence[Signature],
+        bands: Sequence[tuple[str, int, int, str]],
+        run_id: int,
+    ) -> None:
+        """Store signatures and their LSH bands (kind, band, key, article) at once."""
+        with self.store.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO signatures VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        s.article,
+                        s.text_hash,
+                        s.duplicate_minhash.astype(SIGNATURE_DTYPE).tobytes(),
+                        s.story_minhash.astype(SIGNATURE_DTYPE).tobytes(),
+                        json.dumps(s.story_terms, sort_keys=True, ensure_ascii=False),
+                    )
+                    for s in signatures
+                ],
+            )
+            db.executemany("INSERT OR IGNORE INTO lsh VALUES (?, ?, ?, ?)", bands)
+
+    def add_pairs(self, pairs: Sequence[Pair], dirty: Iterable[str], run_id: int) -> None:
+        with self.store.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO pairs VALUES (?, ?, ?, ?, ?, ?)",
+                [(p.a, p.b, p.kind, p.duplicate_score, p.story_score, run_id) for p in pairs],
+            )
+            db.executemany("INSERT OR IGNORE INTO dirty VALUES (?)", ((a,) for a in dirty))
+
+    def dirty(self) -> list[str]:
+        return [a for (a,) in self.conn.execute("SELECT article FROM dirty ORDER BY article")]
+
+    def pairs_of(self, articles: Iterable[str]) -> list[Pair]:
+        ids = sorted(set(articles))
+        rows = self._select_in(
+            "SELECT a, b, kind, duplicate_score, story_score FROM pairs "
+            "WHERE a IN ({0}) OR b IN ({0}) ORDER BY a, b",
+            ids,
+            repeat=2,
+        )
+        return [Pair(*row) for row in rows]
+
+    def replace_clusters(
+        self,
+        articles: Sequence[str],
+        clusters: Sequence[Cluster],
+    ) -> None:
+        """Swap the cluster rows of `articles` for `clusters`, and clear the dirty list."""
+        with self.store.transaction() as db:
+            for article in articles:
+                db.execute("DELETE FROM clusters WHERE article = ?", (article,))
+            for c in clusters:
+                db.executemany(
+                    "INSERT OR REPLACE INTO clusters VALUES (?, ?, ?, ?, ?)",
+                    [(c.kind, m, c.id, c.canonical, c.run_id) for m in c.members],
+                )
+            db.execute("DELETE FROM dirty")
+
+    # reading results
+
+    def iter_clusters(self, since_run: int | None = None) -> Iterator[Cluster]:
+        """Every cluster, or those with a member added in or after run `since_run`."""
+        rows = self.conn.execute(
+            """
+            SELECT kind, cluster, canonical, article, run_id FROM clusters
+            WHERE ? IS NULL OR run_id >= ?
+            ORDER BY kind, cluster, article
+            """,
+            (since_run, since_run),
+        )
+        current: Cluster | None = None
+        for kind, cluster, canonical, article, run_id in rows:
+            if current is None or (kind, cluster) != (current.kind, current.id):
+                if current:
+                    yield current
+                current = Cluster(kind, cluster, canonical, [], run_id)
+            current.members.append(article)
+        if current:
+            yield current
+
+    def clusters_of(self, articles: Sequence[str]) -> list[Cluster]:
+        """The current clusters holding any of `articles`, whole."""
+        ids = [
+            c
+            for (c,) in self._select_in(
+                "SELECT DISTINCT cluster FROM clusters WHERE article IN ({})", articles
+            )
+        ]
+        rows = self._select_in(
+            "SELECT kind, cluster, canonical, article, run_id FROM clusters WHERE cluster IN ({}) "
+            "ORDER BY kind, cluster, article",
+            sorted(ids),
+        )
+        found: dict[tuple[str, str], Cluster] = {}
+        for kind, cluster, canonical, article, run_id in rows:
+            found.setdefault((kind, cluster), Cluster(kind, cluster, canonical, [], run_id))
+            found[(kind, cluster)].members.append(article)
+        return list(found.values())
+
+    def iter_pairs(self) -> Iterator[Pair]:
+        for row in self.conn.execute(
+            "SELECT a, b, kind, duplicate_score, story_score FROM pairs ORDER BY a, b"
+        ):
+            yield Pair(*row)
+
+    def pair(self, a: str, b: str) -> Pair | None:
+        a, b = sorted((a, b))
+        row = self.conn.execute(
+            "SELECT a, b, kind, duplicate_score, story_score FROM pairs WHERE a = ? AND b = ?",
+            (a, b),
+        ).fetchone()
+        return Pair(*row) if row else None
+
+    def _select_in(self, sql: str, ids: Sequence[str], repeat: int = 1) -> list[tuple[Any, ...]]:
+        out: list[tuple[Any, ...]] = []
+        for start in range(0, len(ids), _CHUNK):
+            chunk = list(ids[start : start + _CHUNK])
+            marks = ",".join("?" * len(chunk))
+            out.extend(self.conn.execute(sql.format(marks), chunk * repeat).fetchall())
+        return out
+
+
+_CHUNK = 400  # ids per IN (...) query, well under SQLite's variable limit
