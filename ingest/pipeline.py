@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +22,21 @@ class FileArticles:
     problems: tuple[str, ...] = ()
 
 
-def file_articles(src: SourceFile, data: bytes, boilerplate: Container[int]) -> FileArticles:
-    """Articles of a file; raises IngestError when the file yields none."""
-    documents, problems = _documents(src, decode_text(data))
+Extractor = Callable[[str], Document]
+
+
+def file_articles(
+    src: SourceFile,
+    data: bytes,
+    boilerplate: Container[int],
+    extract: Extractor = extract_html,
+) -> FileArticles:
+    """Articles of a file; raises IngestError when the file yields none.
+
+    `extract` turns a page's HTML into a Document; the ingest run passes one that
+    runs in a worker process with a time limit.
+    """
+    documents, problems = _documents(src, decode_text(data), extract)
     articles = []
     for document in documents:
         article = clean_document(src.relpath, document, boilerplate)
@@ -75,10 +87,12 @@ def reclean(
     return clean_document(source, Document(raw, position, metadata.get("source", {})), boilerplate)
 
 
-def _documents(src: SourceFile, text: str) -> tuple[list[Document], list[str]]:
+def _documents(
+    src: SourceFile, text: str, extract: Extractor
+) -> tuple[list[Document], list[str]]:
     """The documents of a decoded file, and problems with records that gave none."""
     if src.kind == "html":
-        extracted = extract_html(text)
+        extracted = extract(text)
         return [Document(normalize_text(extracted.text), 0, extracted.metadata)], []
     if src.kind in ("json", "jsonl"):
         items = parse_jsonl(text) if src.kind == "jsonl" else parse_json_items(text)

@@ -17,13 +17,16 @@ from ingest.boilerplate import MIN_ANCHORS, line_keys
 from ingest.decode import read_source
 from ingest.discover import classify
 from ingest.errors import IngestError
-from ingest.pipeline import file_articles, reclean
+from ingest.extract import extract_html
+from ingest.isolate import Worker
+from ingest.pipeline import Extractor, file_articles, reclean
 from ingest.records import Article, SourceFile
 from store.store import Store
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_EXTRACT_TIMEOUT = 60.0  # seconds for one HTML page
 # Reasons that mean "not an article file" rather than "an article file we could not read".
 SKIP_REASONS = frozenset({"unsupported-type", "empty", "binary", "no-article"})
 
@@ -32,6 +35,7 @@ SKIP_REASONS = frozenset({"unsupported-type", "empty", "binary", "no-article"})
 class IngestOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     boilerplate_min_articles: int = MIN_ANCHORS
+    extract_timeout: float = DEFAULT_EXTRACT_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -69,8 +73,9 @@ def ingest_files(
     """Ingest each file in turn, yielding its outcome once it is committed."""
     key = root_key(root)
     boilerplate = store.boilerplate()
-    for src in files:
-        yield ingest_file(store, key, src, run_id, boilerplate, options)
+    with Worker(extract_html, options.extract_timeout) as extract:
+        for src in files:
+            yield ingest_file(store, key, src, run_id, boilerplate, options, extract)
 
 
 def finish_ingest(
@@ -91,6 +96,7 @@ def ingest_file(
     run_id: int,
     boilerplate: frozenset[int],
     options: IngestOptions,
+    extract: Extractor = extract_html,
 ) -> FileOutcome:
     state = store.source_state(root, src.relpath)
     if state and state.status == "ingested" and (state.size, state.mtime_ns) == (
@@ -119,7 +125,7 @@ def ingest_file(
         if state and state.status == "ingested" and state.sha256 == sha:
             store.touch_source(root, src.relpath, src.size, src.mtime_ns, run_id)
             return FileOutcome(src.relpath, "unchanged")
-        result = file_articles(src, data, boilerplate)
+        result = file_articles(src, data, boilerplate, extract)
     except IngestError as error:
         status = "skipped" if error.reason in SKIP_REASONS else "failed"
         return record(status, str(error), sha)

@@ -6,9 +6,9 @@ Scrapers often concatenate several pages into one file. An article starts where
   - a headline-like line repeats a few lines further down with only non-prose
     lines (captions, widgets) between: the "double headline" page template.
 A piece with little prose is not an article of its own: it stays with the article
-before it (a footer), or with the one after it when it comes first. A scrape of a
-whole web page is one article with its page around it, never split: its teasers
-and repeated headlines look like article starts.
+before it (a footer), or with the one after it when it comes first. In a scrape of
+a whole web page, teasers and headlines printed twice are everywhere, so there only
+separators and blank gaps split.
 """
 
 from __future__ import annotations
@@ -28,9 +28,7 @@ SEPARATOR = re.compile(r"^\s*(?:[-=*_#~+•·]\s*){3,}$")
 def split_articles(text: str) -> list[str]:
     """The articles of a plain text, in order; always at least one piece."""
     lines = text.split("\n")
-    if is_page_dump(lines):
-        return [text]
-    starts = [0, *article_starts(lines)]
+    starts = [0, *article_starts(lines, double_headlines=not is_page_dump(lines))]
     pieces = [lines[a:b] for a, b in zip(starts, [*starts[1:], len(lines)])]
     merged: list[list[str]] = []
     for piece in pieces:
@@ -46,7 +44,7 @@ def _is_article(lines: Sequence[str]) -> bool:
     return prose_words >= MIN_ARTICLE_PROSE_WORDS
 
 
-def article_starts(lines: Sequence[str]) -> list[int]:
+def article_starts(lines: Sequence[str], double_headlines: bool = True) -> list[int]:
     """Indexes (never 0) of lines that open a new article."""
     starts = []
     blank_run = 0
@@ -59,7 +57,7 @@ def article_starts(lines: Sequence[str]) -> list[int]:
         if seen_prose and (
             SEPARATOR.match(previous)
             or (blank_run >= BLANK_GAP and is_headline_like(line))
-            or _opens_double_headline(lines, i)
+            or (double_headlines and _opens_double_headline(lines, i))
         ):
             starts.append(i)
             seen_prose = False

@@ -103,7 +103,7 @@ def test_failed_file_gives_exit_code_3(tmp_path: Path, cli: Cli) -> None:
 
 def test_corpus_boilerplate_arriving_over_several_runs(tmp_path: Path, cli: Cli) -> None:
     news = tmp_path / "news"
-    template = "Get the Port Elms Gazette app for breaking news alerts"
+    template = "Port Elms Gazette, 4 Harbour Street, Port Elms"
     topics = ["ferry", "bridge", "library", "harbor", "school", "market"]
     for n, topic in enumerate(topics):
         _write(news, f"{n}.txt", (

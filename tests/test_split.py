@@ -47,7 +47,7 @@ def test_a_short_piece_is_not_an_article_of_its_own() -> None:
     assert split_articles(f"{FIRST}\n\n\n\n{short}") == [f"{FIRST}\n\n\n\n{short}"]
 
 
-def test_a_page_dump_is_never_split() -> None:
+def test_a_page_dump_is_not_split_at_a_double_headline() -> None:
     menu = "\n".join(["Home", "News", "Sport", "Weather", "Business", "Culture"] * 2)
     page = f"{menu}\nShare on Facebook\nShare on Twitter\n{FIRST}\n\n{SECOND}"
     assert split_articles(page) == [page]
