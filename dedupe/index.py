@@ -1,0 +1,42 @@
+"""LSH banding of MinHash signatures.
+
+A signature of `bands * rows` values is cut into bands; each band is hashed to one
+64-bit key. Two articles sharing a key in any band are candidates. The band shape
+comes from a Jaccard threshold by datasketch's false-positive / false-negative
+optimisation, so a threshold is the only thing a user sets.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+from datasketch.lsh import _optimal_param
+
+# Odd 64-bit multipliers for mixing the values of a band into one key.
+_MIX = np.random.default_rng(20240521).integers(1, 2**63, size=512, dtype=np.uint64) | np.uint64(1)
+
+
+@lru_cache(maxsize=32)
+def lsh_shape(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) that best separate pairs above and below `threshold`."""
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(f"an LSH threshold is between 0 and 1, got {threshold}")
+    bands, rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
+    return int(bands), int(rows)
+
+
+def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.int64]:
+    """One signed 64-bit key per band, for each signature row: shape (n, bands)."""
+    if signatures.ndim == 1:
+        signatures = signatures[None, :]
+    if signatures.shape[1] < bands * rows:
+        raise ValueError(f"{signatures.shape[1]} values cannot make {bands} bands of {rows}")
+    cut = signatures[:, : bands * rows].astype(np.uint64).reshape(len(signatures), bands, rows)
+    with np.errstate(over="ignore"):  # wrap-around is the point of the mixing
+        mixed = (cut * _MIX[:rows]).sum(axis=2, dtype=np.uint64)
+        mixed ^= mixed >> np.uint64(29)
+        mixed *= np.uint64(0xBF58476D1CE4E5B9)
+        mixed ^= mixed >> np.uint64(32)
+    return mixed.view(np.int64)
