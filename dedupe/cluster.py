@@ -1,0 +1,300 @@
+"""Pure clustering functions: union-find components, story clusters, canonical members.
+
+Every result depends only on the *set* of ids and scored pairs handed in, never on their
+order: ids are sorted before any work and ties go to the smallest ids. That is what lets
+a store that indexes articles in chunks get the same clusters as one batch run, provided
+it re-clusters each connected component its new pairs touch.
+
+Story clusters come from average-link agglomeration on locally scaled similarities:
+
+- average link, not single link: two groups merge only when their pairs agree *on
+  average*, so one bridging pair (a background piece that mentions two events) cannot
+  chain two events into one;
+- local scaling (after Zelnik-Manor and Perona's self-tuning spectral clustering): a
+  pair's similarity is divided by the geometric mean of each article's "density", the
+  similarity to its k-th nearest verified neighbour. Reports of one event that share
+  unusual names are all very similar to each other, so among them a pair has to be
+  similar relative to that; a loosely covered story is not held to the same bar. The
+  density is clipped below (a lone article is not made to look close to anything) and
+  above (a handful of near-identical copies cannot make an article unreachable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+
+Id = TypeVar("Id", bound=Hashable)
+Pair = tuple[Any, Any]
+
+
+@dataclass(frozen=True)
+class StoryLinkage:
+    """Defaults of story clustering (on cosine similarities of story terms)."""
+
+    threshold: float = 0.55  # mean scaled similarity from which two groups merge
+    neighbours: int = 3  # density = similarity to the k-th nearest verified neighbour
+    density_floor: float = 0.2
+    density_cap: float = 0.7
+
+    def __post_init__(self) -> None:
+        if self.threshold <= 0.0:
+            raise ValueError(f"threshold must be > 0, got {self.threshold}")
+        if self.neighbours < 1:
+            raise ValueError(f"neighbours must be >= 1, got {self.neighbours}")
+        if not 0.0 < self.density_floor <= self.density_cap <= 1.0:
+            raise ValueError("need 0 < density_floor <= density_cap <= 1")
+
+
+STORY_LINKAGE = StoryLinkage()
+
+
+def _sort_key(item: Any) -> tuple[str, Any]:
+    # Ids of mixed types (say int and str) still sort, by type name first.
+    return (type(item).__name__, item)
+
+
+def sorted_ids(ids: Iterable[Id]) -> list[Id]:
+    """The distinct ids in a fixed order."""
+    return sorted(set(ids), key=_sort_key)
+
+
+def pair_key(a: Id, b: Id) -> tuple[Id, Id]:
+    """The canonical (smaller, larger) key of an unordered pair."""
+    return (a, b) if _sort_key(a) <= _sort_key(b) else (b, a)
+
+
+class UnionFind:
+    """Disjoint sets over hashable ids, with path halving and union by size."""
+
+    def __init__(self, ids: Iterable[Hashable] = ()) -> None:
+        self._parent: dict[Hashable, Hashable] = {}
+        self._size: dict[Hashable, int] = {}
+        for item in ids:
+            self.add(item)
+
+    def add(self, item: Hashable) -> None:
+        if item not in self._parent:
+            self._parent[item] = item
+            self._size[item] = 1
+
+    def find(self, item: Hashable) -> Hashable:
+        self.add(item)
+        parent = self._parent
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    def union(self, a: Hashable, b: Hashable) -> None:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a == root_b:
+            return
+        if self._size[root_a] < self._size[root_b]:
+            root_a, root_b = root_b, root_a
+        self._parent[root_b] = root_a
+        self._size[root_a] += self._size[root_b]
+
+    def groups(self) -> list[list[Any]]:
+        """All sets, each sorted, ordered by their first member."""
+        by_root: dict[Hashable, list[Hashable]] = {}
+        for item in self._parent:
+            by_root.setdefault(self.find(item), []).append(item)
+        groups = [sorted(members, key=_sort_key) for members in by_root.values()]
+        return sorted(groups, key=lambda members: _sort_key(members[0]))
+
+
+def connected_components(ids: int | Iterable[Any], edges: Iterable[Pair]) -> list[list[Any]]:
+    """Connected components of an undirected graph, lone nodes included.
+
+    `ids` is a count n (nodes 0..n-1) or the node ids; edge ends not among them are
+    added. Each component is sorted; components are ordered by their first member.
+    """
+    forest = UnionFind(range(ids) if isinstance(ids, int) else ids)
+    for a, b in edges:
+        forest.union(a, b)
+    return forest.groups()
+
+
+def two_hop_pairs(edges: Iterable[Pair]) -> set[Pair]:
+    """Pairs of distinct nodes that share a neighbour and are not an edge themselves.
+
+    Closing these triangles (after verifying them) recovers the pairs an LSH index
+    missed inside a story: its reports are similar to each other, so a missed pair
+    almost always has a found neighbour in common.
+    """
+    neighbours: dict[Any, set[Any]] = {}
+    known: set[Pair] = set()
+    for a, b in edges:
+        if a == b:
+            continue
+        known.add(pair_key(a, b))
+        neighbours.setdefault(a, set()).add(b)
+        neighbours.setdefault(b, set()).add(a)
+    found: set[Pair] = set()
+    for around in neighbours.values():
+        ordered = sorted(around, key=_sort_key)
+        for i, first in enumerate(ordered):
+            for second in ordered[i + 1 :]:
+                found.add((first, second))
+    return found - known
+
+
+def _clean_pairs(nodes: list[Any], similarity: Mapping[Pair, float]) -> dict[Pair, float]:
+    """Positive scores between distinct known nodes, keyed by canonical pair."""
+    known = set(nodes)
+    scores: dict[Pair, float] = {}
+    for (a, b), score in similarity.items():
+        if a != b and a in known and b in known and score > 0.0:
+            key = pair_key(a, b)
+            scores[key] = max(scores.get(key, 0.0), float(score))
+    return scores
+
+
+def average_link(
+    ids: Iterable[Id], similarity: Mapping[Pair, float], threshold: float
+) -> list[list[Id]]:
+    """Average-link agglomerative clustering, stopped at `threshold`.
+
+    `similarity` maps unordered pairs (either order) to a score; pairs not in it score 0.
+    Groups merge, best first, while the mean score over all their cross pairs is at
+    least `threshold`. Work is done per connected component of the positive pairs (other
+    groups have mean 0 and never merge). Ties go to the pair first in sorted-id order.
+    Clusters are sorted, and ordered by their first member.
+    """
+    if threshold <= 0.0:
+        raise ValueError(f"threshold must be > 0, got {threshold}")
+    nodes = sorted_ids(ids)
+    scores = _clean_pairs(nodes, similarity)
+    clusters: list[list[Id]] = []
+    for component in connected_components(nodes, scores):
+        clusters.extend(_average_link_component(component, scores, threshold))
+    return sorted(clusters, key=lambda members: _sort_key(members[0]))
+
+
+def _average_link_component(
+    component: list[Id], scores: Mapping[Pair, float], threshold: float
+) -> list[list[Id]]:
+    size = len(component)
+    if size == 1:
+        return [component]
+    index = {item: i for i, item in enumerate(component)}
+    # sums[i, j]: total score between the members of groups i and j (lower index lives).
+    sums = np.zeros((size, size), dtype=np.float64)
+    for (a, b), score in scores.items():
+        if a in index and b in index:
+            sums[index[a], index[b]] = sums[index[b], index[a]] = score
+    counts = np.ones(size, dtype=np.float64)
+    alive = np.ones(size, dtype=bool)
+    members: list[list[int]] = [[i] for i in range(size)]
+    means = sums.copy()
+    np.fill_diagonal(means, -np.inf)
+    best = means.max(axis=1)
+    partner = means.argmax(axis=1)  # first maximum: the smallest partner on ties
+    while True:
+        i = int(np.argmax(np.where(alive, best, -np.inf)))
+        if best[i] < threshold or not alive[i]:
+            break
+        i, j = sorted((i, int(partner[i])))
+        sums[i, :] += sums[j, :]
+        sums[:, i] = sums[i, :]
+        counts[i] += counts[j]
+        alive[j] = False
+        members[i].extend(members[j])
+        members[j] = []
+        row = np.where(alive, sums[i, :] / (counts[i] * counts), -np.inf)
+        row[i] = -np.inf
+        means[i, :] = row
+        means[:, i] = row
+        means[:, j] = -np.inf
+        means[j, :] = -np.inf
+        best[j] = -np.inf
+        # Rows whose best partner was i or j may have lost it; others may prefer i now.
+        stale = alive & ((partner == i) | (partner == j))
+        stale[i] = True
+        for k in np.flatnonzero(stale):
+            best[k] = means[k].max()
+            partner[k] = int(means[k].argmax())
+        better = alive & (row > best)
+        better |= alive & (row == best) & (i < partner)
+        best[better] = row[better]
+        partner[better] = i
+    return [sorted((component[k] for k in group), key=_sort_key) for group in members if group]
+
+
+def densities(
+    ids: Iterable[Id],
+    similarity: Mapping[Pair, float],
+    neighbours: int = STORY_LINKAGE.neighbours,
+    floor: float = STORY_LINKAGE.density_floor,
+    cap: float = STORY_LINKAGE.density_cap,
+) -> dict[Id, float]:
+    """Each id's similarity to its k-th most similar other id, clipped to [floor, cap].
+
+    Missing pairs score 0, so an id with fewer than k scored pairs gets `floor`.
+    """
+    nodes = sorted_ids(ids)
+    near: dict[Id, list[float]] = {node: [] for node in nodes}
+    for (a, b), score in _clean_pairs(nodes, similarity).items():
+        near[a].append(score)
+        near[b].append(score)
+    result: dict[Id, float] = {}
+    for node, scores in near.items():
+        scores.sort(reverse=True)
+        kth = scores[neighbours - 1] if len(scores) >= neighbours else 0.0
+        result[node] = min(max(kth, floor), cap)
+    return result
+
+
+def locally_scaled(
+    ids: Iterable[Id],
+    similarity: Mapping[Pair, float],
+    linkage: StoryLinkage = STORY_LINKAGE,
+) -> dict[Pair, float]:
+    """Similarities divided by the geometric mean of both ends' `densities`."""
+    nodes = sorted_ids(ids)
+    density = densities(
+        nodes, similarity, linkage.neighbours, linkage.density_floor, linkage.density_cap
+    )
+    return {
+        (a, b): score / float(np.sqrt(density[a] * density[b]))
+        for (a, b), score in _clean_pairs(nodes, similarity).items()
+    }
+
+
+def story_clusters(
+    ids: Iterable[Id],
+    similarity: Mapping[Pair, float],
+    linkage: StoryLinkage = STORY_LINKAGE,
+) -> list[list[Id]]:
+    """Stories: average-link clusters of locally scaled similarities.
+
+    `similarity` holds the verified pairs (story-term cosine); pairs not in it score 0.
+    Lone articles come back as clusters of one.
+    """
+    nodes = sorted_ids(ids)
+    return average_link(nodes, locally_scaled(nodes, similarity, linkage), linkage.threshold)
+
+
+def cluster_labels(clusters: Sequence[Sequence[Id]]) -> dict[Id, int]:
+    """Map each member to the position of its cluster."""
+    return {member: label for label, members in enumerate(clusters) for member in members}
+
+
+def canonical(members: Sequence[tuple[Any, str | None, int, str]]) -> Any:
+    """The canonical member's id: earliest date, then longest text, then source, then id.
+
+    `members` holds (id, date, text_len, source) tuples. Dates are ISO 8601 strings, so
+    they compare as text; a missing date counts as later than any date.
+    """
+    if not members:
+        raise ValueError("canonical() needs at least one member")
+
+    def rank(member: tuple[Any, str | None, int, str]) -> tuple[Any, ...]:
+        item, date, text_len, source = member
+        return (date is None, date or "", -text_len, source, _sort_key(item))
+
+    return min(members, key=rank)[0]

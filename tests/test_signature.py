@@ -1,0 +1,236 @@
+"""dedupe.signature: shingles, story terms, sketches and LSH parameters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from dedupe.signature import (
+    DUPLICATE_PARAMS,
+    STORY_PARAMS,
+    DuplicateParams,
+    StoryParams,
+    candidate_probability,
+    cosine,
+    duplicate_signature,
+    estimate_jaccard,
+    heaviest_terms,
+    jaccard,
+    lsh_params,
+    minhash,
+    name_key,
+    normalise,
+    probability_jaccard,
+    shingles,
+    signatures,
+    story_signature,
+    story_terms,
+    weighted_jaccard,
+    weighted_minhash,
+    words,
+)
+
+AP = (
+    "The outskirts of the Syrian town of Qusair where the Russian troops set up three "
+    "observation positions on Monday have been held by Hezbollah since 2013."
+)
+REUTERS = (
+    "A Russian troop deployment in Syria near the town of Qusayr caused friction with "
+    "Hezbollah, which objected to the uncoordinated move, two officials told Reuters."
+)
+EGYPT = (
+    "The Turkish and Italian embassies in Cairo launched an initiative to boost ties "
+    "between Egypt and the North Atlantic Treaty Organization."
+)
+
+# --- normalisation and words ----------------------------------------------------------------
+
+
+def test_normalise_folds_case_accents_and_compatibility_forms() -> None:
+    assert normalise("Türkiye's Şen, ŁÓDŹ and ﬁve") == "turkiye's sen, lodz and five"
+
+
+def test_words_ignore_punctuation_and_keep_decimal_numbers() -> None:
+    assert words("A 5.6-magnitude quake; 26,000 dead. Lohan’s “comeback”!") == [
+        "a", "5.6", "magnitude", "quake", "26,000", "dead", "lohan", "s", "comeback",
+    ]  # fmt: skip
+
+
+# --- shingles -----------------------------------------------------------------------------
+
+
+def test_shingles_ignore_line_wrapping_case_and_punctuation() -> None:
+    text = "Russian troops set up three observation positions near the town on Monday."
+    rewrapped = "RUSSIAN troops set up\nthree observation -- positions\n\nnear the town, on Monday"
+    assert np.array_equal(shingles(text), shingles(rewrapped))
+
+
+def test_shingles_change_when_a_word_changes() -> None:
+    assert not np.array_equal(shingles("a b c d e f"), shingles("a b c d e g"))
+
+
+def test_shingles_are_distinct_sorted_word_k_grams() -> None:
+    found = shingles("one two three four five six one two three four five six", k=5)
+    assert found.dtype == np.uint32
+    assert np.all(np.diff(found.astype(np.int64)) > 0)
+    assert found.size == 6  # the second half repeats shingles of the first
+
+
+def test_short_text_is_one_shingle_and_empty_text_none() -> None:
+    assert shingles("just three words", k=5).size == 1
+    assert shingles("  ...  ", k=5).size == 0
+
+
+def test_shingle_size_is_checked() -> None:
+    with pytest.raises(ValueError):
+        shingles("text", k=0)
+
+
+# --- MinHash ------------------------------------------------------------------------------
+
+
+def test_minhash_equals_datasketch_affine32() -> None:
+    hashes = shingles(AP + " " + REUTERS)
+    reference = MinHash(num_perm=64, seed=5, hashfunc=int)
+    reference.update_batch(hashes.tolist())
+    assert reference.scheme == "affine32"
+    assert np.array_equal(minhash(hashes, 64, 5), reference.hashvalues)
+
+
+def test_minhash_of_nothing_is_datasketchs_empty_sketch() -> None:
+    assert np.array_equal(
+        minhash(np.empty(0, dtype=np.uint32), 16, 1), MinHash(num_perm=16, seed=1).hashvalues
+    )
+
+
+def test_minhash_estimate_is_close_to_exact_jaccard() -> None:
+    rng = np.random.default_rng(0)
+    pool = rng.choice(2**32, size=3000, replace=False).astype(np.uint32)
+    a, b = np.unique(pool[:2000]), np.unique(pool[1000:])  # Jaccard 1000 / 3000
+    exact = jaccard(a, b)
+    assert exact == pytest.approx(1 / 3)
+    assert abs(estimate_jaccard(minhash(a, 512, 1), minhash(b, 512, 1)) - exact) < 0.05
+
+
+def test_sketch_works_in_a_datasketch_lsh_index() -> None:
+    bands, rows = DUPLICATE_PARAMS.bands()
+    index = MinHashLSH(num_perm=DUPLICATE_PARAMS.num_perm, params=(bands, rows))
+    original = duplicate_signature(AP + " " + REUTERS)
+    copy = duplicate_signature((AP + " " + REUTERS).upper())
+    index.insert("original", LeanMinHash(seed=1, hashvalues=original, scheme="affine32"))
+    query = LeanMinHash(seed=1, hashvalues=copy, scheme="affine32")
+    assert index.query(query) == ["original"]
+
+
+# --- LSH parameters -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.8])
+def test_lsh_params_match_datasketchs_own_choice(threshold: float) -> None:
+    index = MinHashLSH(threshold=threshold, num_perm=128)
+    assert lsh_params(threshold, 128) == (index.b, index.r)
+
+
+def test_weighting_false_negatives_finds_more_pairs_at_the_threshold() -> None:
+    even = lsh_params(0.5, 128)
+    cautious = lsh_params(0.5, 128, false_positive_weight=0.2, false_negative_weight=0.8)
+    assert candidate_probability(0.5, *cautious) > candidate_probability(0.5, *even)
+
+
+def test_default_bands_find_pairs_above_the_verification_thresholds() -> None:
+    assert candidate_probability(DUPLICATE_PARAMS.threshold, *DUPLICATE_PARAMS.bands()) > 0.95
+    assert STORY_PARAMS.bands()[1] == 1  # one shared sampled term makes a candidate
+
+
+def test_params_are_validated() -> None:
+    with pytest.raises(ValueError):
+        StoryParams(num_perm=1)
+    with pytest.raises(ValueError):
+        DuplicateParams(threshold=1.5)
+    with pytest.raises(ValueError):
+        StoryParams(stop_zipf=7.0)
+
+
+# --- story terms --------------------------------------------------------------------------
+
+
+def test_qusair_and_qusayr_share_one_key() -> None:
+    assert name_key("Qusair") == name_key("Qusayr") == "ksr"
+    assert "~ksr" in story_terms("", AP)
+    assert "~ksr" in story_terms("", REUTERS)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Hezbollah", "Hizbullah"), ("Muhammad", "Mohammed"), ("Gaddafi", "Ghaddafi")],
+)
+def test_transliteration_variants_share_a_key(a: str, b: str) -> None:
+    assert name_key(a) == name_key(b)
+
+
+def test_rare_words_weigh_more_and_common_words_are_no_terms() -> None:
+    terms = story_terms("", "The government said the earthquake hit Qeshm island.")
+    assert "the" not in terms and "said" not in terms
+    assert terms["~ksm"] > terms["earthquake"] > terms["island"]
+    assert "government" not in terms  # Zipf 5.6: too common to tell stories apart
+
+
+def test_title_words_weigh_more() -> None:
+    body = "Rescuers searched the rubble after the earthquake."
+    assert story_terms("Earthquake", body)["earthquake"] > story_terms("", body)["earthquake"]
+
+
+def test_numbers_accents_and_plurals() -> None:
+    terms = story_terms("", "A 5.6 magnitude quake hit Türkiye; troops and cities.")
+    assert "#5.6" in terms
+    assert story_terms("", "Turkiye").keys() == story_terms("", "TÜRKIYE").keys()
+    assert "troop" in terms and "city" in terms
+
+
+def test_story_terms_do_not_depend_on_other_articles() -> None:
+    before = story_terms("Qusayr", REUTERS)
+    for i in range(50):
+        story_terms(f"Other story {i}", f"{EGYPT} number {i} qusayrian qusayr{i}")
+    assert story_terms("Qusayr", REUTERS) == before
+
+
+def test_story_similarity_joins_the_seeds_pair_and_not_egypt() -> None:
+    ap, reuters, egypt = (story_terms("", t) for t in (AP, REUTERS, EGYPT))
+    assert cosine(ap, reuters) > 3 * max(cosine(ap, egypt), cosine(reuters, egypt))
+    assert weighted_jaccard(ap, reuters) > weighted_jaccard(ap, egypt)
+
+
+def test_heaviest_terms_break_ties_by_key() -> None:
+    terms = {"d": 1.0, "c": 2.0, "b": 1.0, "a": 1.0}
+    assert heaviest_terms(terms, 3) == {"c": 2.0, "a": 1.0, "b": 1.0}
+    assert heaviest_terms(dict(reversed(terms.items())), 3) == heaviest_terms(terms, 3)
+
+
+def test_weighted_minhash_estimates_probability_jaccard() -> None:
+    a = {f"t{i}": 1.0 + i % 7 for i in range(40)}
+    b = {f"t{i}": 1.0 + (i * 3) % 5 for i in range(20, 60)}
+    exact = probability_jaccard(a, b)
+    estimate = estimate_jaccard(weighted_minhash(a, 1024, 3), weighted_minhash(b, 1024, 3))
+    assert 0.1 < exact < 0.5
+    assert abs(estimate - exact) < 0.05
+
+
+def test_weighted_minhash_is_scale_free_and_consistent() -> None:
+    terms = {"~ksr": 9.0, "russian": 1.0, "hezbollah": 3.0}
+    doubled = {key: 2 * weight for key, weight in terms.items()}
+    assert np.array_equal(weighted_minhash(terms, 64, 2), weighted_minhash(doubled, 64, 2))
+
+
+def test_signatures_bundle_both_kinds() -> None:
+    signed = signatures("Qusayr", REUTERS)
+    assert np.array_equal(signed.duplicate, duplicate_signature(REUTERS))
+    assert signed.terms == story_terms("Qusayr", REUTERS)
+    assert np.array_equal(signed.story, story_signature(story_terms("Qusayr", REUTERS)))
+    assert signed.duplicate.dtype == signed.story.dtype == np.uint32
+    assert signed.story.size == STORY_PARAMS.num_perm
+
+
+def test_body_less_article_is_shingled_by_its_title() -> None:
+    assert np.array_equal(signatures("Quake hits Iran", "").duplicate,
+                          duplicate_signature("Quake hits Iran"))  # fmt: skip
