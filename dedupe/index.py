@@ -1,30 +1,17 @@
 """LSH banding of MinHash signatures.
 
 A signature of `bands * rows` values is cut into bands; each band is hashed to one
-64-bit key. Two articles sharing a key in any band are candidates. The band shape
-comes from a Jaccard threshold by datasketch's false-positive / false-negative
-optimisation, so a threshold is the only thing a user sets.
+64-bit key, stored in the `lsh` table. Two articles sharing a key in any band are
+candidates. The band shape comes from the params (`DuplicateParams.bands()`).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import numpy.typing as npt
-from datasketch.lsh import _optimal_param
 
 # Odd 64-bit multipliers for mixing the values of a band into one key.
 _MIX = np.random.default_rng(20240521).integers(1, 2**63, size=512, dtype=np.uint64) | np.uint64(1)
-
-
-@lru_cache(maxsize=32)
-def lsh_shape(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows) that best separate pairs above and below `threshold`."""
-    if not 0.0 < threshold < 1.0:
-        raise ValueError(f"an LSH threshold is between 0 and 1, got {threshold}")
-    bands, rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
-    return int(bands), int(rows)
 
 
 def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.int64]:

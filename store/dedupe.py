@@ -47,6 +47,7 @@ class Pair:
     kind: str  # "duplicate" or "story"
     duplicate_score: float
     story_score: float
+    via: str = "lsh"  # how it was found: "lsh" or "triangle"
 
     @property
     def score(self) -> float:
@@ -121,6 +122,21 @@ class DedupeStore:
                 db.execute("DELETE FROM lsh WHERE article = ?", (article,))
                 db.execute("DELETE FROM signatures WHERE article = ?", (article,))
 
+    def lsh_neighbours(self, article: str) -> set[str]:
+        """Articles paired with this one through a shared LSH band."""
+        rows = self.conn.execute(
+            "SELECT b FROM pairs WHERE a = ?1 AND via = 'lsh' "
+            "UNION SELECT a FROM pairs WHERE b = ?1 AND via = 'lsh'",
+            (article,),
+        )
+        return {r for (r,) in rows}
+
+    def drop_pairs(self, pairs: Sequence[Pair]) -> None:
+        with self.store.transaction() as db:
+            for p in pairs:
+                db.execute("DELETE FROM pairs WHERE a = ? AND b = ?", (p.a, p.b))
+                db.executemany("INSERT OR IGNORE INTO dirty VALUES (?)", [(p.a,), (p.b,)])
+
     # reading articles and signatures
 
     def articles(self, ids: Sequence[str]) -> list[ArticleText]:
@@ -177,7 +193,6 @@ class DedupeStore:
         self,
         signatures: Sequence[Signature],
         bands: Sequence[tuple[str, int, int, str]],
-        run_id: int,
     ) -> None:
         """Store signatures and their LSH bands (kind, band, key, article) at once."""
         with self.store.transaction() as db:
@@ -199,8 +214,11 @@ class DedupeStore:
     def add_pairs(self, pairs: Sequence[Pair], dirty: Iterable[str], run_id: int) -> None:
         with self.store.transaction() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO pairs VALUES (?, ?, ?, ?, ?, ?)",
-                [(p.a, p.b, p.kind, p.duplicate_score, p.story_score, run_id) for p in pairs],
+                "INSERT OR REPLACE INTO pairs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (p.a, p.b, p.kind, p.duplicate_score, p.story_score, p.via, run_id)
+                    for p in pairs
+                ],
             )
             db.executemany("INSERT OR IGNORE INTO dirty VALUES (?)", ((a,) for a in dirty))
 
@@ -210,7 +228,7 @@ class DedupeStore:
     def pairs_of(self, articles: Iterable[str]) -> list[Pair]:
         ids = sorted(set(articles))
         rows = self._select_in(
-            "SELECT a, b, kind, duplicate_score, story_score FROM pairs "
+            "SELECT a, b, kind, duplicate_score, story_score, via FROM pairs "
             "WHERE a IN ({0}) OR b IN ({0}) ORDER BY a, b",
             ids,
             repeat=2,
@@ -276,14 +294,15 @@ class DedupeStore:
 
     def iter_pairs(self) -> Iterator[Pair]:
         for row in self.conn.execute(
-            "SELECT a, b, kind, duplicate_score, story_score FROM pairs ORDER BY a, b"
+            "SELECT a, b, kind, duplicate_score, story_score, via FROM pairs ORDER BY a, b"
         ):
             yield Pair(*row)
 
     def pair(self, a: str, b: str) -> Pair | None:
         a, b = sorted((a, b))
         row = self.conn.execute(
-            "SELECT a, b, kind, duplicate_score, story_score FROM pairs WHERE a = ? AND b = ?",
+            "SELECT a, b, kind, duplicate_score, story_score, via FROM pairs "
+            "WHERE a = ? AND b = ?",
             (a, b),
         ).fetchone()
         return Pair(*row) if row else None

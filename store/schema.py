@@ -87,13 +87,15 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (kind, band, key, article)
     ) WITHOUT ROWID;
     CREATE INDEX lsh_article ON lsh(article);
-    -- Verified pairs, a < b; kind is what they were flagged as.
+    -- Verified pairs, a < b; kind is what they were flagged as; via is how they were
+    -- found: 'lsh' (a shared band) or 'triangle' (a shared neighbour found by LSH).
     CREATE TABLE pairs (
         a TEXT NOT NULL,
         b TEXT NOT NULL,
         kind TEXT NOT NULL CHECK (kind IN ('duplicate', 'story')),
         duplicate_score REAL NOT NULL,
         story_score REAL NOT NULL,
+        via TEXT NOT NULL CHECK (via IN ('lsh', 'triangle')),
         run_id INTEGER,
         PRIMARY KEY (a, b)
     ) WITHOUT ROWID;
