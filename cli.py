@@ -5,96 +5,187 @@ Data goes to stdout; progress, summaries and errors go to stderr.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from dedupe.explain import explain as explain_pair
+from dedupe.run import DedupeError, DedupeParams, DedupeSummary, dedupe
 from ingest.discover import discover
 from ingest.run import IngestOptions, IngestSummary, finish_ingest, ingest_files, root_key
+from store.dedupe import DedupeStore
+from store.export import FORMATS, ExportError, article_rows, cluster_rows, pair_rows, write
+from store.lock import LockedError, write_lock
 from store.schema import SchemaError
 from store.store import Store, StoreError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+log = logging.getLogger("newsdedup")
 
 # Exit codes (documented in `newsdedup --help` and the README).
 EXIT_OK = 0
 EXIT_ERROR = 1  # the run could not start or went wrong as a whole
 EXIT_USAGE = 2  # click's own code for bad arguments
 EXIT_SOME_FAILED = 3  # the run finished; some files failed (see `newsdedup failures`)
+EXIT_LOCKED = 4  # another run holds the store
+EXIT_INTERRUPTED = 5  # stopped by SIGINT or SIGTERM after committing the work done
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def db_option(command: F) -> F:
-    return click.option(
-        "--db",
-        "db_path",
+class Exit(click.ClickException):
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def apply(command: F) -> F:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="newsdedup.db",
+    envvar="NEWSDEDUP_DB",
+    show_default=True,
+    help="The SQLite store (also NEWSDEDUP_DB).",
+)
+output_options = _options(
+    click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary."),
+    click.option("-v", "--verbose", count=True, help="More log detail on stderr (-vv: debug)."),
+    click.option(
+        "--log-file",
         type=click.Path(dir_okay=False, path_type=Path),
-        default="newsdedup.db",
-        envvar="NEWSDEDUP_DB",
+        help="Also append the log to this file.",
+    ),
+)
+write_options = _options(
+    click.option(
+        "--wait",
+        type=click.FloatRange(min=0),
+        default=0,
         show_default=True,
-        help="The SQLite store (also NEWSDEDUP_DB).",
-    )(command)
+        help="Seconds to wait for another run writing to the store, then exit with code 4.",
+    ),
+)
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="NEWSDEDUP_CONFIG",
+    help="A TOML file of settings (sections [ingest], [duplicate], [story], [linkage]).",
+)
+ingest_options = _options(
+    click.option(
+        "--max-bytes",
+        type=click.IntRange(min=1),
+        help=f"Skip files larger than this, compressed or not [default: {IngestOptions.max_bytes}].",
+    ),
+)
+dedupe_options = _options(
+    click.option("--rebuild", is_flag=True, help="Sign and match every article anew."),
+    click.option(
+        "--duplicate-threshold",
+        type=click.FloatRange(0, 1, min_open=True, max_open=True),
+        help="Word-shingle Jaccard from which two texts are duplicates "
+        f"[default: {DedupeParams().duplicate.threshold}].",
+    ),
+    click.option(
+        "--story-threshold",
+        type=click.FloatRange(0, 1, min_open=True),
+        help="Locally scaled average similarity from which reports join one story "
+        f"[default: {DedupeParams().linkage.threshold}].",
+    ),
+)
 
-
-def quiet_option(command: F) -> F:
-    return click.option(
-        "-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr."
-    )(command)
-
-
-@contextmanager
-def open_store(db_path: Path) -> Iterator[Store]:
-    try:
-        store = Store.open(db_path)
-    except (StoreError, SchemaError) as error:
-        raise click.ClickException(str(error)) from error
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-@click.group(
-    epilog="""\b
+EPILOG = """\b
 Exit codes:
   0  success
   1  the run could not start or failed as a whole (message on stderr)
   2  usage error
   3  finished, but some files failed (list them with `newsdedup failures`)
+  4  another run is writing to the store (see --wait)
+  5  interrupted (SIGINT/SIGTERM); the work done so far is committed
 """
-)
+
+
+@click.group(epilog=EPILOG, context_settings={"auto_envvar_prefix": "NEWSDEDUP"})
 @click.version_option(package_name="newsdedup")
 def main() -> None:
     """Turn a folder of scraped news articles into a clean, de-duplicated corpus.
 
     \b
     Example:
-      newsdedup ingest ./seeds          # read, clean and store every article
+      newsdedup run ./news              # ingest new files, flag duplicates and stories
+      newsdedup report                  # the clusters, with titles and sources
       newsdedup export articles > articles.jsonl
-      newsdedup stats
     """
-    logging.basicConfig(level=logging.WARNING, format="newsdedup: %(message)s")
 
 
-@main.command()
-@click.argument(
-    "folder", type=click.Path(exists=True, file_okay=False, path_type=Path)
-)
+# --- writing commands ---------------------------------------------------------------
+
+
+@main.command(epilog=EPILOG)
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @db_option
-@quiet_option
+@config_option
+@ingest_options
+@dedupe_options
+@write_options
+@output_options
+@click.option("--json", "as_json", is_flag=True, help="Print a one-object run summary on stdout.")
 @click.option(
-    "--max-bytes",
-    type=click.IntRange(min=1),
-    default=IngestOptions.max_bytes,
-    show_default=True,
-    help="Skip files larger than this, compressed or not.",
+    "--report-new", is_flag=True, help="Print the clusters that gained members in this run."
 )
-def ingest(folder: Path, db_path: Path, quiet: bool, max_bytes: int) -> None:
+def run(folder: Path, db_path: Path, as_json: bool, report_new: bool, **options: Any) -> None:
+    """Ingest new and changed files under FOLDER, then flag duplicates and stories.
+
+    What a cron job runs: a second run over an unchanged folder does next to
+    nothing. Only one run writes to a store at a time; killed at any moment, the
+    next run finishes the work.
+
+    \b
+    Example:
+      newsdedup run /data/news --db /data/news.db --quiet --report-new
+      */30 * * * *  newsdedup run /data/news --db /data/news.db -q --json >> runs.jsonl
+    """
+    summary = _write_command("run", folder, db_path, options, with_dedupe=True)
+    if as_json:
+        click.echo(json.dumps(summary, sort_keys=True))
+    if report_new:
+        with open_store(db_path) as store:
+            _print_report(store, since_run=summary["run"])
+    _exit_for(summary)
+
+
+@main.command(epilog=EPILOG)
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@db_option
+@config_option
+@ingest_options
+@write_options
+@output_options
+def ingest(folder: Path, db_path: Path, **options: Any) -> None:
     """Read every article file under FOLDER into the store, cleaned.
 
     Walks FOLDER recursively: plain text, HTML, JSON and JSON Lines files, and
@@ -105,55 +196,265 @@ def ingest(folder: Path, db_path: Path, quiet: bool, max_bytes: int) -> None:
     Example:
       newsdedup ingest ./news --db news.db
     """
-    options = IngestOptions(max_bytes=max_bytes)
+    _exit_for(_write_command("ingest", folder, db_path, options, with_dedupe=False))
+
+
+@main.command(name="dedupe", epilog=EPILOG)
+@db_option
+@config_option
+@dedupe_options
+@write_options
+@output_options
+def dedupe_command(db_path: Path, **options: Any) -> None:
+    """Flag duplicates and same-story reports among the stored articles.
+
+    Only articles not yet signed are worked on; each is matched against the
+    whole store. Settings that shape stored signatures must stay the same from
+    run to run; --rebuild redoes everything with new ones.
+
+    \b
+    Example:
+      newsdedup dedupe --db news.db
+      newsdedup dedupe --db news.db --rebuild --story-threshold 0.6
+    """
+    _exit_for(_write_command("dedupe", None, db_path, options, with_dedupe=True))
+
+
+def _write_command(
+    command: str, folder: Path | None, db_path: Path, options: dict[str, Any], with_dedupe: bool
+) -> dict[str, Any]:
+    """Run ingest and/or dedupe under the store's write lock; returns the run summary."""
+    _setup_logging(options["verbose"], options["log_file"], options["quiet"])
+    config = _load_config(options.get("config_path"))
+    started = time.monotonic()
+    summary: dict[str, Any] = {"command": command, "status": "done"}
+    try:
+        with write_lock(db_path, options["wait"]), open_store(db_path) as store, _stop_signals() as stopping:
+            run_id = store.start_run(command, root_key(folder) if folder else None)
+            summary["run"] = run_id
+            if folder is not None:
+                summary.update(_ingest_step(store, folder, run_id, config, options, stopping))
+            if with_dedupe and not stopping():
+                summary.update(_dedupe_step(store, run_id, config, options, stopping))
+            if stopping():
+                summary["status"] = "interrupted"
+            summary["seconds"] = round(time.monotonic() - started, 3)
+            store.finish_run(run_id, summary["status"], summary)
+    except LockedError as error:
+        raise Exit(str(error), EXIT_LOCKED) from error
+    except DedupeError as error:
+        raise Exit(str(error), EXIT_ERROR) from error
+    if not options["quiet"]:
+        click.echo(_summary_line(summary), err=True)
+    return summary
+
+
+def _ingest_step(
+    store: Store,
+    folder: Path,
+    run_id: int,
+    config: dict[str, Any],
+    options: dict[str, Any],
+    stopping: Callable[[], bool],
+) -> dict[str, Any]:
+    ingest_config = dict(config.get("ingest", {}))
+    if options.get("max_bytes"):
+        ingest_config["max_bytes"] = options["max_bytes"]
+    settings = _replace(IngestOptions(), ingest_config, "ingest")
     summary = IngestSummary()
-    with open_store(db_path) as store:
-        run_id = store.start_run("ingest", root_key(folder))
-        files = list(discover(folder))
-        seen = [f.relpath for f in files]
-        show = not quiet and sys.stderr.isatty()
-        with _progress(len(files), show) as advance:
-            for outcome in ingest_files(store, folder, files, run_id, options):
-                summary.add(outcome)
-                if outcome.outcome == "failed" and not quiet:
-                    click.echo(f"failed: {outcome.path}: {outcome.reason}", err=True)
-                advance()
-        missing, recleaned = finish_ingest(store, folder, seen, run_id, options)
+    files = list(discover(folder))
+    with _progress(len(files), "files", options["quiet"]) as advance:
+        for outcome in ingest_files(store, folder, files, run_id, settings):
+            summary.add(outcome)
+            if outcome.outcome == "failed":
+                log.warning("failed: %s: %s", outcome.path, outcome.reason)
+            advance(1)
+            if stopping():
+                break
+    if not stopping():  # a partial pass has not seen every file: nothing is missing yet
+        missing, summary.recleaned = finish_ingest(
+            store, folder, [f.relpath for f in files], run_id, settings
+        )
         for outcome in missing:
             summary.add(outcome)
-        summary.recleaned = recleaned
-        store.finish_run(run_id, "done", _summary_dict(summary))
-    if not quiet:
-        click.echo(_summary_line(summary), err=True)
-    if summary.files.get("failed"):
-        sys.exit(EXIT_SOME_FAILED)
+    return {
+        "files": {"seen": len(files), "new": summary.new, "changed": summary.changed,
+                  **summary.files},
+        "articles": {
+            "added": summary.articles_added,
+            "replaced": summary.articles_replaced,
+            "cleaned_again": summary.recleaned,
+        },
+    }
+
+
+def _dedupe_step(
+    store: Store,
+    run_id: int,
+    config: dict[str, Any],
+    options: dict[str, Any],
+    stopping: Callable[[], bool],
+) -> dict[str, Any]:
+    params = _dedupe_params(config, options)
+    with ExitStack() as bars:
+
+        def progress(total: int) -> Callable[[int], None]:
+            return bars.enter_context(_progress(total, "articles", options["quiet"]))
+
+        result: DedupeSummary = dedupe(
+            store, run_id, params, rebuild=options["rebuild"], progress=progress,
+            should_stop=stopping,
+        )
+    return {
+        "signed": result.signed,
+        "pairs_added": result.pairs,
+        "clusters_changed": result.clusters_changed,
+    }
+
+
+# --- reading commands ---------------------------------------------------------------
 
 
 @main.group()
 def export() -> None:
-    """Write the store's contents as JSON Lines on stdout."""
+    """Write articles, clusters or pairs as JSON Lines (default), CSV or Parquet."""
 
 
-@export.command("articles")
+def _export_command(name: str, rows: Callable[[Store, int | None], Iterator[dict[str, Any]]],
+                    help_text: str) -> None:
+    @export.command(name=name, help=help_text)
+    @db_option
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
+    @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Write to this file instead of stdout (needed for Parquet).")
+    @click.option("--since", type=int, metavar="RUN",
+                  help="Only what run RUN or a later one wrote (see `newsdedup stats`).")
+    def command(db_path: Path, fmt: str, output: Path | None, since: int | None) -> None:
+        with open_store(db_path) as store:
+            try:
+                if output is None or fmt == "parquet":
+                    write(rows(store, since), fmt, sys.stdout, output)
+                else:
+                    with output.open("w", encoding="utf-8", newline="") as out:
+                        write(rows(store, since), fmt, out, output)
+            except ExportError as error:
+                raise click.ClickException(str(error)) from error
+
+
+_export_command("articles", article_rows, """One object per article: id, source, title, text,
+authors, date, site, url, captions, and the removed lines with the reason for each.
+
+\b
+Example:
+  newsdedup export articles --db news.db | jq -r .title
+  newsdedup export articles --format parquet -o articles.parquet
+""")
+_export_command("clusters", cluster_rows, """One object per cluster of two or more:
+{"kind": "duplicate"|"story", "id", "canonical", "members"}. A duplicate cluster's
+members are also in one story cluster.
+
+\b
+Example:
+  newsdedup export clusters --db news.db --since 12
+""")
+_export_command("pairs", pair_rows, """One object per flagged pair: {"a", "b", "kind", "score"}
+(and both scores).
+
+\b
+Example:
+  newsdedup export pairs --db news.db --format csv -o pairs.csv
+""")
+
+
+@main.command()
+@click.argument("article_a")
+@click.argument("article_b")
 @db_option
-def export_articles(db_path: Path) -> None:
-    """One JSON object per article: id, source, title, text, authors, date, site,
-    url, captions, and the removed lines with the reason for each.
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+def explain(article_a: str, article_b: str, db_path: Path, config_path: Path | None,
+            as_json: bool) -> None:
+    """Why two articles were, or were not, flagged: scores, verdict, shared evidence.
 
     \b
     Example:
-      newsdedup export articles --db news.db | jq -r .title
+      newsdedup explain 493347e657b91eb7 b007e602126b35c3 --db news.db
+    """
+    params = _dedupe_params(_load_config(config_path), {})
+    with open_store(db_path) as store:
+        ds = DedupeStore(store)
+        texts = {a.id: a for a in ds.articles(sorted({article_a, article_b}))}
+        for wanted in (article_a, article_b):
+            if wanted not in texts:
+                raise click.ClickException(
+                    f"no article {wanted!r} in {db_path}; ids are in `newsdedup export articles`"
+                )
+        signed = ds.signatures([article_a, article_b])
+        if len(signed) < 2:
+            raise click.ClickException("not signed yet: run `newsdedup dedupe` first")
+        pair = ds.pair(article_a, article_b)
+        story_of = {c.id for c in ds.clusters_of([article_a]) if c.kind == "story"}
+        same = bool(story_of & {c.id for c in ds.clusters_of([article_b]) if c.kind == "story"})
+        result = explain_pair(
+            article_a,
+            article_b,
+            texts=(texts[article_a].text or texts[article_a].title,
+                   texts[article_b].text or texts[article_b].title),
+            terms=(signed[article_a].story_terms, signed[article_b].story_terms),
+            stored_kind=pair.kind if pair else None,
+            same_story_cluster=same,
+            shingle_size=params.duplicate.shingle_size,
+            duplicate_threshold=params.duplicate.threshold,
+            story_threshold=params.story.verify_threshold,
+        )
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False))
+        return
+    click.echo(f"{result.a} × {result.b}: {result.verdict}")
+    click.echo(f"  {result.reason}")
+    click.echo(f"  duplicate score (shingle Jaccard): {result.duplicate_score}")
+    click.echo(f"  story score (term cosine):         {result.story_score}")
+    click.echo(f"  in one story cluster:              {'yes' if result.same_story_cluster else 'no'}")
+    terms = ", ".join(term for term, _ in result.shared_terms) or "none"
+    click.echo(f"  shared salient terms: {terms}")
+    if result.longest_shared_passage:
+        click.echo(f"  longest shared passage: “{result.longest_shared_passage}”")
+
+
+@main.command()
+@db_option
+@click.option("--since", type=int, metavar="RUN", help="Only clusters that gained members in run RUN or later.")
+def report(db_path: Path, since: int | None) -> None:
+    """A readable list of the clusters, with titles and sources (canonical first, *).
+
+    \b
+    Example:
+      newsdedup report --db news.db
     """
     with open_store(db_path) as store:
-        for article in store.iter_articles():
-            click.echo(json.dumps(article, ensure_ascii=False))
+        _print_report(store, since)
+
+
+def _print_report(store: Store, since_run: int | None) -> None:
+    ds = DedupeStore(store)
+    clusters = list(ds.iter_clusters(since_run))
+    info = {a.id: a for a in ds.articles(sorted({m for c in clusters for m in c.members}))}
+    for c in sorted(clusters, key=lambda c: (c.kind != "story", -len(c.members), c.id)):
+        title = info[c.canonical].title or info[c.canonical].text[:80]
+        click.echo(f"{c.kind:9} {len(c.members):3} articles  {title}")
+        for member in sorted(c.members, key=lambda m: (m != c.canonical, info[m].source, m)):
+            mark = "*" if member == c.canonical else " "
+            article = info[member]
+            click.echo(f"   {mark} {member}  {article.source}  {article.title[:70]}")
+    if not clusters:
+        click.echo("no clusters" + (" new in that run" if since_run else ""), err=True)
 
 
 @main.command()
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as one JSON object.")
 def stats(db_path: Path, as_json: bool) -> None:
-    """How many sources, articles and runs the store holds.
+    """How many sources, articles, runs and clusters the store holds.
 
     \b
     Example:
@@ -169,10 +470,12 @@ def stats(db_path: Path, as_json: bool) -> None:
     click.echo(f"sources:     {sum(sources.values())} " + _counts(sources))
     click.echo(f"articles:    {numbers['articles']} ({numbers['text_chars']:,} characters)")
     click.echo(f"boilerplate: {numbers['boilerplate_lines']} corpus lines")
+    click.echo(f"clusters:    {_counts(numbers['clusters'])}")
     last = numbers["last_run"]
     click.echo(
         f"runs:        {numbers['runs']}"
-        + (f" (last: {last['command']} {last['started_at']}, {last['status']})" if last else "")
+        + (f" (last: #{last['id']} {last['command']} {last['started_at']}, {last['status']})"
+           if last else "")
     )
 
 
@@ -197,37 +500,136 @@ def failures(db_path: Path, as_json: bool) -> None:
             click.echo(f"{'':8}   {problem}")
 
 
+# --- plumbing -----------------------------------------------------------------------
+
+
 @contextmanager
-def _progress(total: int, show: bool) -> Iterator[Callable[[], None]]:
-    if not show:
-        yield lambda: None
+def open_store(db_path: Path) -> Iterator[Store]:
+    try:
+        store = Store.open(db_path)
+    except (StoreError, SchemaError) as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def _stop_signals() -> Iterator[Callable[[], bool]]:
+    """SIGINT/SIGTERM ask the run to stop after the file or batch at hand; a second
+    SIGINT stops at once (the open transaction rolls back)."""
+    asked: list[int] = []
+
+    def handler(signum: int, frame: object) -> None:
+        if asked and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        asked.append(signum)
+        log.warning("stopping after the current file (signal %d)", signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield lambda: bool(asked)
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextmanager
+def _progress(total: int, unit: str, quiet: bool) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr, only when stderr is a terminal."""
+    if quiet or not sys.stderr.isatty() or total == 0:
+        yield lambda n: None
         return
     from tqdm import tqdm
 
-    with tqdm(total=total, unit="file", file=sys.stderr, leave=False) as bar:
-        yield lambda: bar.update(1)
+    with tqdm(total=total, unit=unit[:-1], file=sys.stderr, leave=False, desc=unit) as bar:
+        yield bar.update
 
 
-def _summary_dict(summary: IngestSummary) -> dict[str, Any]:
-    return {
-        "files": dict(sorted(summary.files.items())),
-        "articles_added": summary.articles_added,
-        "articles_replaced": summary.articles_replaced,
-        "recleaned": summary.recleaned,
-    }
-
-
-def _summary_line(summary: IngestSummary) -> str:
-    files = sum(v for k, v in summary.files.items() if k != "missing")
-    line = (
-        f"{files} files " + _counts(summary.files)
-        + f"; {summary.articles_added} articles added, {summary.articles_replaced} replaced"
+def _setup_logging(verbose: int, log_file: Path | None, quiet: bool) -> None:
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    if quiet and not verbose:
+        level = logging.ERROR
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    logging.basicConfig(
+        level=level, handlers=handlers, force=True,
+        format="%(asctime)s newsdedup %(levelname)s: %(message)s",
     )
-    if summary.recleaned:
-        line += f", {summary.recleaned} cleaned again for new corpus boilerplate"
-    if summary.files.get("failed"):
-        line += "; see `newsdedup failures`"
-    return line
+
+
+def _load_config(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        default = Path("newsdedup.toml")
+        if not default.exists():
+            return {}
+        path = default
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise click.ClickException(f"cannot read the config file {path}: {error}") from error
+
+
+def _dedupe_params(config: dict[str, Any], options: dict[str, Any]) -> DedupeParams:
+    """Defaults < config file < flags."""
+    params = DedupeParams()
+    duplicate = _replace(params.duplicate, config.get("duplicate", {}), "duplicate")
+    story = _replace(params.story, config.get("story", {}), "story")
+    linkage = _replace(params.linkage, config.get("linkage", {}), "linkage")
+    if options.get("duplicate_threshold"):
+        duplicate = dataclasses.replace(duplicate, threshold=options["duplicate_threshold"])
+    if options.get("story_threshold"):
+        linkage = dataclasses.replace(linkage, threshold=options["story_threshold"])
+    return DedupeParams(duplicate, story, linkage)
+
+
+T = TypeVar("T")
+
+
+def _replace(settings: T, values: dict[str, Any], section: str) -> T:
+    known = {f.name for f in dataclasses.fields(settings)}  # type: ignore[arg-type]
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise click.ClickException(
+            f"unknown setting(s) in [{section}]: {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+    try:
+        return dataclasses.replace(settings, **values)  # type: ignore[type-var]
+    except (TypeError, ValueError) as error:
+        raise click.ClickException(f"bad setting in [{section}]: {error}") from error
+
+
+def _exit_for(summary: dict[str, Any]) -> None:
+    if summary["status"] == "interrupted":
+        sys.exit(EXIT_INTERRUPTED)
+    if summary.get("files", {}).get("failed"):
+        sys.exit(EXIT_SOME_FAILED)
+
+
+def _summary_line(summary: dict[str, Any]) -> str:
+    parts = []
+    if "files" in summary:
+        files = {k: v for k, v in summary["files"].items() if k not in ("new", "changed")}
+        seen = files.pop("seen")
+        articles = summary["articles"]
+        parts.append(f"{seen} files {_counts(files)}")
+        parts.append(f"{articles['added']} articles added, {articles['replaced']} replaced")
+        if articles["cleaned_again"]:
+            parts.append(f"{articles['cleaned_again']} cleaned again for new corpus boilerplate")
+    if "signed" in summary:
+        pairs, clusters = summary["pairs_added"], summary["clusters_changed"]
+        parts.append(
+            f"{summary['signed']} articles signed; new pairs: {pairs['duplicate']} duplicate, "
+            f"{pairs['story']} story; clusters changed: {clusters['duplicate']} duplicate, "
+            f"{clusters['story']} story"
+        )
+    if summary["status"] == "interrupted":
+        parts.append("interrupted: the next run goes on from here")
+    elif summary.get("files", {}).get("failed"):
+        parts.append("see `newsdedup failures`")
+    return "; ".join(parts)
 
 
 def _counts(counts: dict[str, int]) -> str:

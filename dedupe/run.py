@@ -69,6 +69,7 @@ class DedupeSummary:
     signed: int = 0
     pairs: dict[str, int] = field(default_factory=lambda: {"duplicate": 0, "story": 0})
     clusters_changed: dict[str, int] = field(default_factory=lambda: {"duplicate": 0, "story": 0})
+    interrupted: bool = False
 
 
 Progress = Callable[[int], None]
@@ -81,8 +82,13 @@ def dedupe(
     *,
     rebuild: bool = False,
     progress: Callable[[int], Progress] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> DedupeSummary:
-    """Bring pairs and clusters up to date with the articles in the store."""
+    """Bring pairs and clusters up to date with the articles in the store.
+
+    Each batch commits on its own; `should_stop` is asked between batches, and a
+    stopped run leaves the rest (and the clustering) to the next one.
+    """
     ds = DedupeStore(store)
     _check_params(ds, params, rebuild)
     summary = DedupeSummary()
@@ -90,6 +96,9 @@ def dedupe(
     todo = ds.unsigned()
     advance = progress(len(todo)) if progress else None
     for start in range(0, len(todo), BATCH):
+        if should_stop():
+            summary.interrupted = True
+            return summary
         batch = ds.articles(todo[start : start + BATCH])
         sign(ds, batch, params)
         for pair in match(ds, [a.id for a in batch], params, run_id):

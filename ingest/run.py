@@ -49,7 +49,9 @@ class FileOutcome:
 
 @dataclass
 class IngestSummary:
-    files: dict[str, int] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)  # outcome -> count
+    new: int = 0  # ingested files the store did not have
+    changed: int = 0  # ingested files that replaced their articles
     articles_added: int = 0
     articles_replaced: int = 0
     recleaned: int = 0
@@ -58,8 +60,10 @@ class IngestSummary:
         self.files[outcome.outcome] = self.files.get(outcome.outcome, 0) + 1
         if outcome.outcome == "ingested":
             if outcome.replaced:
+                self.changed += 1
                 self.articles_replaced += outcome.articles
             else:
+                self.new += 1
                 self.articles_added += outcome.articles
 
 

@@ -292,9 +292,11 @@ class DedupeStore:
             found[(kind, cluster)].members.append(article)
         return list(found.values())
 
-    def iter_pairs(self) -> Iterator[Pair]:
+    def iter_pairs(self, since_run: int | None = None) -> Iterator[Pair]:
         for row in self.conn.execute(
-            "SELECT a, b, kind, duplicate_score, story_score, via FROM pairs ORDER BY a, b"
+            "SELECT a, b, kind, duplicate_score, story_score, via FROM pairs "
+            "WHERE ?1 IS NULL OR run_id >= ?1 ORDER BY a, b",
+            (since_run,),
         ):
             yield Pair(*row)
 

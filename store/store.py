@@ -245,14 +245,17 @@ class Store:
 
     # reading
 
-    def iter_articles(self) -> Iterator[dict[str, Any]]:
+    def iter_articles(self, since_run: int | None = None) -> Iterator[dict[str, Any]]:
+        """Every article (or those written in or after run `since_run`), in source order."""
         rows = self.conn.execute(
             """
             SELECT a.id, s.path, a.position, a.title, a.text, a.authors, a.date, a.site, a.url,
                    a.captions, a.removed, a.metadata
             FROM articles a JOIN sources s ON s.id = a.source_id
+            WHERE ?1 IS NULL OR a.run_id >= ?1
             ORDER BY s.root, s.path, a.position
-            """
+            """,
+            (since_run,),
         )
         for (article_id, path, position, title, text, authors, date, site, url, captions,
              removed, metadata) in rows:
@@ -284,8 +287,14 @@ class Store:
         last = self.conn.execute(
             "SELECT id, command, started_at, finished_at, status FROM runs ORDER BY id DESC LIMIT 1"
         ).fetchone()
+        clusters = dict(
+            self.conn.execute(
+                "SELECT kind, COUNT(DISTINCT cluster) FROM clusters GROUP BY kind ORDER BY kind"
+            ).fetchall()
+        )
         return {
             "sources": by_status,
+            "clusters": clusters,
             "articles": articles,
             "text_chars": chars,
             "boilerplate_lines": self.conn.execute("SELECT COUNT(*) FROM boilerplate").fetchone()[0],
