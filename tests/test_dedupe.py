@@ -1,0 +1,172 @@
+"""Duplicates and stories through the store: fixtures written for these tests."""
+
+import json
+import random
+import textwrap
+from pathlib import Path
+
+from tests.conftest import Cli
+
+ORIGINAL = [
+    "SKARHOLM — Ferry crews on the Skarholm line walked off the job on Monday morning, "
+    "stranding about 1,200 commuters on the island and halting fuel deliveries for the "
+    "third time this year, the operator Nordsund Ferries said.",
+    "The strike began at 5:40 a.m., when the first crossing of the day was due to leave "
+    "Port Elms. Union leader Astrid Mælum said the crews had not been paid overtime for "
+    "the winter storms and would stay ashore until the company opened its books.",
+    "Nordsund's chief executive, Henrik Brattli, called the walkout illegal and said the "
+    "company would ask the labour court on Tuesday to order the crews back to work.",
+    "Islanders queued for the single water taxi, which can carry twelve passengers and no "
+    "cars. The island's school closed at noon because half of its teachers live on the "
+    "mainland, the municipality said.",
+    "A fuel tanker that was to cross on Monday afternoon was turned back, and the island's "
+    "only petrol station said it had enough diesel for four days.",
+    "The regional government said it was watching the dispute closely and had asked both "
+    "sides to meet a state mediator before the end of the week.",
+]
+OTHER_STORY = [
+    "PORT ELMS — A car ferry ran aground on a sandbank outside Port Elms harbour on "
+    "Saturday night with 86 passengers on board, the coast guard said. No one was hurt.",
+    "The ferry, Vestbris, had left the harbour for the crossing to Lindøya at 9 p.m. in "
+    "thick fog. Tugs pulled it free at high tide shortly after 2 a.m.",
+    "The Maritime Authority said it had opened an investigation and that the captain had "
+    "been tested for alcohol, as is routine after an accident at sea.",
+    "Passengers were taken back to Port Elms by lifeboat and put up in hotels by the "
+    "operator, Fjordlink, which cancelled Sunday's first two crossings.",
+]
+
+
+def _article(title: str, paragraphs: list[str]) -> str:
+    return title + "\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def _typos(text: str, count: int, seed: int = 1) -> str:
+    rng = random.Random(seed)
+    chars = list(text)
+    for i in rng.sample([i for i, c in enumerate(chars) if c.isalpha()], count):
+        chars[i] = "x"
+    return "".join(chars)
+
+
+def _corpus(folder: Path) -> None:
+    title = "Ferry crews strike, stranding Skarholm commuters"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "original.txt").write_text(_article(title, ORIGINAL), encoding="utf-8")
+    (folder / "repost.txt").write_text(
+        "Home | News | Local\n\nShare\nTweet\n\n" + _article(title, ORIGINAL)
+        + "\nSign up for our newsletter\n\nCopyright 2025 Island Post. All rights reserved.\n",
+        encoding="utf-8",
+    )
+    wrapped = "\n\n".join(textwrap.fill(p, 64) for p in ORIGINAL)
+    (folder / "rewrapped.txt").write_text(f"{title}\n\n{wrapped}\n", encoding="utf-8")
+    (folder / "shortened.json").write_text(
+        json.dumps({"title": title, "text": "\n".join(ORIGINAL[:-1])}), encoding="utf-8"
+    )
+    (folder / "typos.txt").write_text(_typos(_article(title, ORIGINAL), 10), encoding="utf-8")
+    (folder / "aground.txt").write_text(
+        _article("Ferry runs aground outside Port Elms in fog", OTHER_STORY), encoding="utf-8"
+    )
+
+
+def _by_source(cli: Cli) -> dict[str, str]:
+    return {a["id"]: a["source"] for a in cli.articles()}
+
+
+def _clusters(cli: Cli) -> list[dict]:
+    return [json.loads(line) for line in cli("export", "clusters").splitlines()]
+
+
+def test_copies_are_duplicates_and_another_story_is_not(tmp_path: Path, cli: Cli) -> None:
+    _corpus(tmp_path / "news")
+    cli("run", str(tmp_path / "news"), "-q")
+    source = _by_source(cli)
+    clusters = _clusters(cli)
+    duplicates = [c for c in clusters if c["kind"] == "duplicate"]
+    assert len(duplicates) == 1
+    assert sorted(source[m] for m in duplicates[0]["members"]) == [
+        "original.txt", "repost.txt", "rewrapped.txt", "shortened.json", "typos.txt"
+    ]
+    for cluster in clusters:
+        assert "aground.txt" not in {source[m] for m in cluster["members"]}
+
+
+def test_a_duplicate_cluster_lies_within_one_story_cluster(tmp_path: Path, cli: Cli) -> None:
+    _corpus(tmp_path / "news")
+    cli("run", str(tmp_path / "news"), "-q")
+    clusters = _clusters(cli)
+    stories = [set(c["members"]) for c in clusters if c["kind"] == "story"]
+    for cluster in clusters:
+        if cluster["kind"] == "duplicate":
+            assert any(set(cluster["members"]) <= story for story in stories)
+        assert cluster["canonical"] in cluster["members"]
+        assert len(cluster["members"]) >= 2
+
+
+def test_pairs_and_explain(tmp_path: Path, cli: Cli) -> None:
+    _corpus(tmp_path / "news")
+    cli("run", str(tmp_path / "news"), "-q")
+    ids = {v: k for k, v in _by_source(cli).items()}
+    pairs = [json.loads(line) for line in cli("export", "pairs").splitlines()]
+    assert {(p["kind"]) for p in pairs} <= {"duplicate", "story"}
+    assert all(p["a"] < p["b"] and 0 < p["score"] <= 1 for p in pairs)
+    text = cli("explain", ids["original.txt"], ids["typos.txt"])
+    assert "duplicate" in text and "longest shared passage" in text
+    result = json.loads(cli("explain", ids["original.txt"], ids["aground.txt"], "--json"))
+    assert result["verdict"] == "not flagged"
+    assert result["duplicate_score"] < 0.1
+
+
+def test_explain_unknown_article_says_what_to_try(tmp_path: Path, cli: Cli) -> None:
+    _corpus(tmp_path / "news")
+    cli("run", str(tmp_path / "news"), "-q")
+    assert "export articles" in cli("explain", "nope", "nope2", code=1)
+
+
+def test_dedupe_twice_changes_nothing(tmp_path: Path, cli: Cli) -> None:
+    _corpus(tmp_path / "news")
+    cli("ingest", str(tmp_path / "news"), "-q")
+    cli("dedupe", "-q")
+    before = (cli("export", "clusters"), cli("export", "pairs"))
+    cli("dedupe", "-q")
+    assert (cli("export", "clusters"), cli("export", "pairs")) == before
+
+
+def test_removing_a_source_updates_clusters(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    _corpus(news)
+    cli("run", str(news), "-q")
+    for name in ("repost.txt", "rewrapped.txt", "shortened.json", "typos.txt"):
+        (news / name).unlink()
+    cli("run", str(news), "-q")
+    assert _clusters(cli) == []
+    assert cli("export", "pairs") == ""
+
+
+def test_changed_settings_need_a_rebuild(tmp_path: Path, cli: Cli) -> None:
+    _corpus(tmp_path / "news")
+    cli("run", str(tmp_path / "news"), "-q")
+    assert "--rebuild" in cli("dedupe", "--duplicate-threshold", "0.9", code=1)
+    cli("dedupe", "--duplicate-threshold", "0.9", "--rebuild", "-q")
+
+
+def test_config_file_sets_thresholds(tmp_path: Path, cli: Cli) -> None:
+    _corpus(tmp_path / "news")
+    config = tmp_path / "settings.toml"
+    config.write_text("[duplicate]\nthreshold = 0.99\n")
+    cli("run", str(tmp_path / "news"), "-q", "--config", str(config))
+    source = _by_source(cli)
+    [duplicates] = [c for c in _clusters(cli) if c["kind"] == "duplicate"]
+    # Only copies whose clean text is the same word for word are that close.
+    assert sorted(source[m] for m in duplicates["members"]) == [
+        "original.txt", "repost.txt", "rewrapped.txt"
+    ]
+    config.write_text("[duplicate]\nthreshhold = 0.5\n")
+    assert "unknown setting" in cli("dedupe", "--config", str(config), code=1)
+
+
+def test_report_lists_clusters_with_titles(tmp_path: Path, cli: Cli) -> None:
+    _corpus(tmp_path / "news")
+    cli("run", str(tmp_path / "news"), "-q")
+    report = cli("report")
+    assert "Ferry crews strike, stranding Skarholm commuters" in report
+    assert "repost.txt" in report and "*" in report
