@@ -12,10 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,parquet]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-demo: $(STAMP)  ## ingest the bundled example folder and print the clean articles
-	@rm -f demo.db
-	$(BIN)/newsdedup ingest examples/news --db demo.db
-	@$(BIN)/newsdedup export articles --db demo.db
+demo: $(STAMP)  ## run on the bundled example folder; print the clusters and the clean articles
+	@rm -f demo.db demo.db.lock
+	$(BIN)/newsdedup run examples/news --db demo.db
+	$(BIN)/newsdedup report --db demo.db
+	$(BIN)/newsdedup export articles --db demo.db
 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest -q
@@ -24,8 +25,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-bench: $(STAMP)  ## quality benchmarks on ../shared/data
+bench: $(STAMP)  ## quality and speed benchmarks on ../shared/data
 	$(BIN)/python -m bench.cleaning
+	$(BIN)/python -m bench.stories
 
 clean:
-	rm -rf $(VENV) demo.db build *.egg-info
+	rm -rf $(VENV) demo.db demo.db.lock build *.egg-info
