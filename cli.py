@@ -46,10 +46,8 @@ EXIT_INTERRUPTED = 5  # stopped by SIGINT or SIGTERM after committing the work d
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Exit(click.ClickException):
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+class Locked(click.ClickException):
+    exit_code = EXIT_LOCKED
 
 
 def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
@@ -99,7 +97,8 @@ ingest_options = _options(
     click.option(
         "--max-bytes",
         type=click.IntRange(min=1),
-        help=f"Skip files larger than this, compressed or not [default: {IngestOptions.max_bytes}].",
+        help="Skip files larger than this, compressed or not "
+        f"[default: {IngestOptions.max_bytes}].",
     ),
 )
 dedupe_options = _options(
@@ -229,7 +228,11 @@ def _write_command(
     started = time.monotonic()
     summary: dict[str, Any] = {"command": command, "status": "done"}
     try:
-        with write_lock(db_path, options["wait"]), open_store(db_path) as store, _stop_signals() as stopping:
+        with (
+            write_lock(db_path, options["wait"]),
+            open_store(db_path) as store,
+            _stop_signals() as stopping,
+        ):
             run_id = store.start_run(command, root_key(folder) if folder else None)
             summary["run"] = run_id
             if folder is not None:
@@ -241,9 +244,9 @@ def _write_command(
             summary["seconds"] = round(time.monotonic() - started, 3)
             store.finish_run(run_id, summary["status"], summary)
     except LockedError as error:
-        raise Exit(str(error), EXIT_LOCKED) from error
+        raise Locked(str(error)) from error
     except DedupeError as error:
-        raise Exit(str(error), EXIT_ERROR) from error
+        raise click.ClickException(str(error)) from error
     if not options["quiet"]:
         click.echo(_summary_line(summary), err=True)
     return summary
@@ -278,8 +281,12 @@ def _ingest_step(
         for outcome in missing:
             summary.add(outcome)
     return {
-        "files": {"seen": len(files), "new": summary.new, "changed": summary.changed,
-                  **summary.files},
+        "files": {
+            "seen": len(files),
+            "new": summary.new,
+            "changed": summary.changed,
+            **summary.files,
+        },
         "articles": {
             "added": summary.articles_added,
             "replaced": summary.articles_replaced,
@@ -302,7 +309,11 @@ def _dedupe_step(
             return bars.enter_context(_progress(total, "articles", options["quiet"]))
 
         result: DedupeSummary = dedupe(
-            store, run_id, params, rebuild=options["rebuild"], progress=progress,
+            store,
+            run_id,
+            params,
+            rebuild=options["rebuild"],
+            progress=progress,
             should_stop=stopping,
         )
     return {
@@ -320,15 +331,24 @@ def export() -> None:
     """Write articles, clusters or pairs as JSON Lines (default), CSV or Parquet."""
 
 
-def _export_command(name: str, rows: Callable[[Store, int | None], Iterator[dict[str, Any]]],
-                    help_text: str) -> None:
+def _export_command(
+    name: str, rows: Callable[[Store, int | None], Iterator[dict[str, Any]]], help_text: str
+) -> None:
     @export.command(name=name, help=help_text)
     @db_option
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
-    @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-                  help="Write to this file instead of stdout (needed for Parquet).")
-    @click.option("--since", type=int, metavar="RUN",
-                  help="Only what run RUN or a later one wrote (see `newsdedup stats`).")
+    @click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write to this file instead of stdout (needed for Parquet).",
+    )
+    @click.option(
+        "--since",
+        type=int,
+        metavar="RUN",
+        help="Only what run RUN or a later one wrote (see `newsdedup stats`).",
+    )
     def command(db_path: Path, fmt: str, output: Path | None, since: int | None) -> None:
         with open_store(db_path) as store:
             try:
@@ -341,29 +361,41 @@ def _export_command(name: str, rows: Callable[[Store, int | None], Iterator[dict
                 raise click.ClickException(str(error)) from error
 
 
-_export_command("articles", article_rows, """One object per article: id, source, title, text,
+_export_command(
+    "articles",
+    article_rows,
+    """One object per article: id, source, title, text,
 authors, date, site, url, captions, and the removed lines with the reason for each.
 
 \b
 Example:
   newsdedup export articles --db news.db | jq -r .title
   newsdedup export articles --format parquet -o articles.parquet
-""")
-_export_command("clusters", cluster_rows, """One object per cluster of two or more:
+""",
+)
+_export_command(
+    "clusters",
+    cluster_rows,
+    """One object per cluster of two or more:
 {"kind": "duplicate"|"story", "id", "canonical", "members"}. A duplicate cluster's
 members are also in one story cluster.
 
 \b
 Example:
   newsdedup export clusters --db news.db --since 12
-""")
-_export_command("pairs", pair_rows, """One object per flagged pair: {"a", "b", "kind", "score"}
+""",
+)
+_export_command(
+    "pairs",
+    pair_rows,
+    """One object per flagged pair: {"a", "b", "kind", "score"}
 (and both scores).
 
 \b
 Example:
   newsdedup export pairs --db news.db --format csv -o pairs.csv
-""")
+""",
+)
 
 
 @main.command()
@@ -372,8 +404,9 @@ Example:
 @db_option
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
-def explain(article_a: str, article_b: str, db_path: Path, config_path: Path | None,
-            as_json: bool) -> None:
+def explain(
+    article_a: str, article_b: str, db_path: Path, config_path: Path | None, as_json: bool
+) -> None:
     """Why two articles were, or were not, flagged: scores, verdict, shared evidence.
 
     \b
@@ -398,8 +431,10 @@ def explain(article_a: str, article_b: str, db_path: Path, config_path: Path | N
         result = explain_pair(
             article_a,
             article_b,
-            texts=(texts[article_a].text or texts[article_a].title,
-                   texts[article_b].text or texts[article_b].title),
+            texts=(
+                texts[article_a].text or texts[article_a].title,
+                texts[article_b].text or texts[article_b].title,
+            ),
             terms=(signed[article_a].story_terms, signed[article_b].story_terms),
             stored_kind=pair.kind if pair else None,
             same_story_cluster=same,
@@ -414,7 +449,9 @@ def explain(article_a: str, article_b: str, db_path: Path, config_path: Path | N
     click.echo(f"  {result.reason}")
     click.echo(f"  duplicate score (shingle Jaccard): {result.duplicate_score}")
     click.echo(f"  story score (term cosine):         {result.story_score}")
-    click.echo(f"  in one story cluster:              {'yes' if result.same_story_cluster else 'no'}")
+    click.echo(
+        f"  in one story cluster:              {'yes' if result.same_story_cluster else 'no'}"
+    )
     terms = ", ".join(term for term, _ in result.shared_terms) or "none"
     click.echo(f"  shared salient terms: {terms}")
     if result.longest_shared_passage:
@@ -423,7 +460,12 @@ def explain(article_a: str, article_b: str, db_path: Path, config_path: Path | N
 
 @main.command()
 @db_option
-@click.option("--since", type=int, metavar="RUN", help="Only clusters that gained members in run RUN or later.")
+@click.option(
+    "--since",
+    type=int,
+    metavar="RUN",
+    help="Only clusters that gained members in run RUN or later.",
+)
 def report(db_path: Path, since: int | None) -> None:
     """A readable list of the clusters, with titles and sources (canonical first, *).
 
@@ -474,8 +516,11 @@ def stats(db_path: Path, as_json: bool) -> None:
     last = numbers["last_run"]
     click.echo(
         f"runs:        {numbers['runs']}"
-        + (f" (last: #{last['id']} {last['command']} {last['started_at']}, {last['status']})"
-           if last else "")
+        + (
+            f" (last: #{last['id']} {last['command']} {last['started_at']}, {last['status']})"
+            if last
+            else ""
+        )
     )
 
 
@@ -555,7 +600,9 @@ def _setup_logging(verbose: int, log_file: Path | None, quiet: bool) -> None:
     if log_file:
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
     logging.basicConfig(
-        level=level, handlers=handlers, force=True,
+        level=level,
+        handlers=handlers,
+        force=True,
         format="%(asctime)s newsdedup %(levelname)s: %(message)s",
     )
 
@@ -593,7 +640,8 @@ def _replace(settings: T, values: dict[str, Any], section: str) -> T:
     unknown = sorted(set(values) - known)
     if unknown:
         raise click.ClickException(
-            f"unknown setting(s) in [{section}]: {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            f"unknown setting(s) in [{section}]: {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(known))}"
         )
     try:
         return dataclasses.replace(settings, **values)  # type: ignore[type-var]

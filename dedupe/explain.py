@@ -77,5 +77,7 @@ def _reason(verdict: str, duplicate: float, story: float, dup_at: float, story_a
             f"< {dup_at}): other words, the same event"
         )
     if duplicate >= dup_at or story >= story_at:
-        return "the scores pass, but the pair was never a candidate (no shared LSH band or neighbour)"
+        return (
+            "the scores pass, but the pair was never a candidate (no shared LSH band or neighbour)"
+        )
     return f"shingle Jaccard {duplicate:.2f} < {dup_at} and term cosine {story:.2f} < {story_at}"

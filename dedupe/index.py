@@ -26,4 +26,5 @@ def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.
         mixed ^= mixed >> np.uint64(29)
         mixed *= np.uint64(0xBF58476D1CE4E5B9)
         mixed ^= mixed >> np.uint64(32)
-    return mixed.view(np.int64)
+    keys: npt.NDArray[np.int64] = mixed.view(np.int64)
+    return keys

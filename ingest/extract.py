@@ -35,8 +35,8 @@ from typing import Any
 import trafilatura
 from trafilatura.settings import Document as TrafilaturaDocument
 
-from ingest.mainrun import boilerplate_verdicts
 from ingest.errors import IngestError
+from ingest.mainrun import boilerplate_verdicts
 from ingest.records import Document
 
 LOGGER = logging.getLogger(__name__)

@@ -64,9 +64,7 @@ class Worker(Generic[T, R]):
         if self._process is None or not self._process.is_alive():
             context = multiprocessing.get_context("spawn")
             parent, child = context.Pipe()
-            self._process = context.Process(
-                target=_serve, args=(child, self.function), daemon=True
-            )
+            self._process = context.Process(target=_serve, args=(child, self.function), daemon=True)
             self._process.start()
             child.close()
             self._conn = parent

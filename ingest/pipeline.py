@@ -14,6 +14,7 @@ from ingest.parse import LineProblem, parse_json_items, parse_jsonl, parse_text
 from ingest.records import Article, Document, SourceFile
 from ingest.split import split_articles
 
+
 @dataclass(frozen=True)
 class FileArticles:
     """The articles of one file, and problems with parts of it that did not stop the rest."""
@@ -50,9 +51,7 @@ def file_articles(
     return FileArticles(tuple(articles), tuple(problems))
 
 
-def clean_document(
-    source: str, document: Document, boilerplate: Container[int]
-) -> Article | None:
+def clean_document(source: str, document: Document, boilerplate: Container[int]) -> Article | None:
     """Clean one document into an article; None when nothing of it is article text.
 
     A headline with no body (a news brief, a feed item) is still an article.
@@ -87,9 +86,7 @@ def reclean(
     return clean_document(source, Document(raw, position, metadata.get("source", {})), boilerplate)
 
 
-def _documents(
-    src: SourceFile, text: str, extract: Extractor
-) -> tuple[list[Document], list[str]]:
+def _documents(src: SourceFile, text: str, extract: Extractor) -> tuple[list[Document], list[str]]:
     """The documents of a decoded file, and problems with records that gave none."""
     if src.kind == "html":
         extracted = extract(text)
@@ -118,4 +115,3 @@ def _merge_names(*groups: Iterable[str]) -> tuple[str, ...]:
                 seen.add(key)
                 names.append(name)
     return tuple(names)
-

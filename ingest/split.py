@@ -29,7 +29,7 @@ def split_articles(text: str) -> list[str]:
     """The articles of a plain text, in order; always at least one piece."""
     lines = text.split("\n")
     starts = [0, *article_starts(lines, double_headlines=not is_page_dump(lines))]
-    pieces = [lines[a:b] for a, b in zip(starts, [*starts[1:], len(lines)])]
+    pieces = [lines[a:b] for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)]
     merged: list[list[str]] = []
     for piece in pieces:
         if merged and not (_is_article(merged[-1]) and _is_article(piece)):

@@ -19,8 +19,7 @@ class ExportError(Exception):
 
 
 def article_rows(store: Store, since_run: int | None = None) -> Iterator[dict[str, Any]]:
-    for article in store.iter_articles(since_run):
-        yield article
+    yield from store.iter_articles(since_run)
 
 
 def cluster_rows(store: Store, since_run: int | None = None) -> Iterator[dict[str, Any]]:
@@ -61,8 +60,10 @@ def _write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     writer: csv.DictWriter[str] | None = None
     count = 0
     for row in rows:
-        flat = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
-                for k, v in row.items()}
+        flat = {
+            k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+            for k, v in row.items()
+        }
         if writer is None:
             writer = csv.DictWriter(out, fieldnames=list(flat))
             writer.writeheader()
@@ -81,8 +82,13 @@ def _write_parquet(rows: list[dict[str, Any]], path: Path) -> int:
         ) from error
     # Nested metadata varies from row to row: keep it as JSON text.
     table = pa.Table.from_pylist(
-        [{k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v
-          for k, v in row.items()} for row in rows]
+        [
+            {
+                k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v
+                for k, v in row.items()
+            }
+            for row in rows
+        ]
     )
     pq.write_table(table, path)
     return len(rows)

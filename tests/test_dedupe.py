@@ -53,7 +53,8 @@ def _corpus(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "original.txt").write_text(_article(title, ORIGINAL), encoding="utf-8")
     (folder / "repost.txt").write_text(
-        "Home | News | Local\n\nShare\nTweet\n\n" + _article(title, ORIGINAL)
+        "Home | News | Local\n\nShare\nTweet\n\n"
+        + _article(title, ORIGINAL)
         + "\nSign up for our newsletter\n\nCopyright 2025 Island Post. All rights reserved.\n",
         encoding="utf-8",
     )
@@ -84,7 +85,11 @@ def test_copies_are_duplicates_and_another_story_is_not(tmp_path: Path, cli: Cli
     duplicates = [c for c in clusters if c["kind"] == "duplicate"]
     assert len(duplicates) == 1
     assert sorted(source[m] for m in duplicates[0]["members"]) == [
-        "original.txt", "repost.txt", "rewrapped.txt", "shortened.json", "typos.txt"
+        "original.txt",
+        "repost.txt",
+        "rewrapped.txt",
+        "shortened.json",
+        "typos.txt",
     ]
     for cluster in clusters:
         assert "aground.txt" not in {source[m] for m in cluster["members"]}
@@ -158,7 +163,9 @@ def test_config_file_sets_thresholds(tmp_path: Path, cli: Cli) -> None:
     [duplicates] = [c for c in _clusters(cli) if c["kind"] == "duplicate"]
     # Only copies whose clean text is the same word for word are that close.
     assert sorted(source[m] for m in duplicates["members"]) == [
-        "original.txt", "repost.txt", "rewrapped.txt"
+        "original.txt",
+        "repost.txt",
+        "rewrapped.txt",
     ]
     config.write_text("[duplicate]\nthreshhold = 0.5\n")
     assert "unknown setting" in cli("dedupe", "--config", str(config), code=1)

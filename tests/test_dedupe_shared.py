@@ -23,10 +23,13 @@ def _by_source(cli: Cli, what: str) -> list[tuple]:
     source = {a["id"]: a["source"] for a in cli.articles()}
     rows = [json.loads(line) for line in cli("export", what).splitlines()]
     if what == "clusters":
-        return sorted((r["kind"], source[r["canonical"]], sorted(source[m] for m in r["members"]))
-                      for r in rows)
-    return sorted((sorted((source[r["a"]], source[r["b"]])), r["kind"], round(r["score"], 6))
-                  for r in rows)
+        return sorted(
+            (r["kind"], source[r["canonical"]], sorted(source[m] for m in r["members"]))
+            for r in rows
+        )
+    return sorted(
+        (sorted((source[r["a"]], source[r["b"]])), r["kind"], round(r["score"], 6)) for r in rows
+    )
 
 
 def test_ecbplus_in_five_chunks_equals_one_batch(tmp_path: Path) -> None:

@@ -1,5 +1,4 @@
 # Test data is typographic text on purpose (curly quotes, dashes, other scripts).
-# ruff: noqa: RUF001
 import json
 import os
 from pathlib import Path

@@ -24,8 +24,16 @@ def _article(source: str, position: int, text: str) -> Article:
 
 def _save(store: Store, path: str, articles: list[Article] | None, run_id: int = 1) -> None:
     store.save_source(
-        "/root", path, kind="text", size=10, mtime_ns=1, sha256="abc", status="ingested",
-        reason=None, problems=(), run_id=run_id,
+        "/root",
+        path,
+        kind="text",
+        size=10,
+        mtime_ns=1,
+        sha256="abc",
+        status="ingested",
+        reason=None,
+        problems=(),
+        run_id=run_id,
         articles=None if articles is None else [(a, 1, [11, 12]) for a in articles],
     )
 
@@ -80,8 +88,16 @@ def test_frequent_lines_count_distinct_anchors(tmp_path: Path) -> None:
         run = store.start_run("ingest", "/root")
         for n, anchor in enumerate([1, 1, 2, 3]):
             store.save_source(
-                "/root", f"{n}.txt", kind="text", size=1, mtime_ns=1, sha256=None,
-                status="ingested", reason=None, problems=(), run_id=run,
+                "/root",
+                f"{n}.txt",
+                kind="text",
+                size=1,
+                mtime_ns=1,
+                sha256=None,
+                status="ingested",
+                reason=None,
+                problems=(),
+                run_id=run,
                 articles=[(_article(f"{n}.txt", 0, f"text {n}"), anchor, [7])],
             )
         assert store.frequent_lines(3) == {7}
@@ -95,7 +111,9 @@ def test_a_version_1_store_migrates_and_keeps_its_articles(tmp_path: Path) -> No
     for statement in _statements(MIGRATIONS[0]):
         conn.execute(statement)
     conn.execute("PRAGMA user_version = 1")
-    conn.execute("INSERT INTO sources (id, root, path, status) VALUES (1, '/r', 'a.txt', 'ingested')")
+    conn.execute(
+        "INSERT INTO sources (id, root, path, status) VALUES (1, '/r', 'a.txt', 'ingested')"
+    )
     conn.execute(
         "INSERT INTO articles (id, source_id, position, title, text, authors, captions, removed, "
         "raw, metadata) VALUES ('x', 1, 0, 'T', 'Body.', '[]', '[]', '[]', 'T Body.', '{}')"
