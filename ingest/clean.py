@@ -8,7 +8,9 @@ can audit it. The steps, in order:
   4. repeats: the title again, repeated captions, a paragraph printed twice;
   5. corpus boilerplate: lines that recur across many different articles;
   6. navigation around the article in full-page dumps (the main run of prose);
-  7. the title, when still unknown: a headline just above the body.
+  7. in a scrape that shows no page chrome (and came with no title): its header above the
+     first paragraph, or the whole of a teaser card with no paragraph at all;
+  8. the title, when still unknown: a headline just above the body.
 """
 
 from __future__ import annotations
@@ -19,17 +21,24 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 from ingest import rules
-from ingest.lines import fold, is_headline_like, is_prose, line_key
-from ingest.mainrun import select_main_run
+from ingest.lines import fold, is_headline_like, is_prose, line_key, words
+from ingest.mainrun import describe, is_page_dump, select_main_run
 from ingest.records import Removed
 
 # How far above the body a headline may stand when it is not repeated.
 TITLE_WINDOW = 4
 # A body line is the title with a site suffix cut when it covers this share of it.
 TITLE_PREFIX_SHARE = 0.6
+# A line this long is body text, not a header line, even when it does not end a sentence.
+HEADER_MAX_WORDS = 40
+# A scrape of at most this many short lines (fewer words each than the second), none of them
+# a paragraph, is a teaser card, not an article.
+CARD_MAX_LINES = 5
+CARD_LINE_MAX_WORDS = 15
 
 _BLOCK_BREAK = re.compile(r"\n\s*\n")
 _INNER_SPACE = re.compile(r"[ \t]+")
+_WEB_ADDRESS = re.compile(r"\bwww\.|https?://|\S@\S+\.\w")
 _WRAP_END = re.compile(r"[.!?:;…\"'”’)\]]$")
 
 
@@ -55,11 +64,12 @@ def clean_text(
 ) -> Cleaned:
     """Clean an article's text; `title` comes from metadata when the source has one."""
     lines = paragraph_lines(text)
-    marks: list[str | None] = [_furniture(line) for line in lines]
-    counts = Counter(fold(line) for line, mark in zip(lines, marks) if mark is None)
+    marks = _mark_captions_above_credits(lines, [_furniture(line) for line in lines])
+    counts = Counter(fold(line) for line, mark in zip(lines, marks, strict=True) if mark is None)
     body = _first_body_line(lines, marks)
 
     title_index = None
+    scraped = not title  # no title from the source: a scrape, whose body must be found
     if title:
         title = _INNER_SPACE.sub(" ", title).strip()
     else:
@@ -69,6 +79,8 @@ def clean_text(
     marks = _mark_repeats(lines, marks, counts, body, title, title_index)
     marks = _mark_corpus_boilerplate(lines, marks, body, boilerplate)
     marks = _mark_navigation(lines, marks)
+    if scraped:
+        marks = _mark_header(lines, marks)
     if not title and (title_index := _headline_above_body(lines, marks)) is not None:
         title = lines[title_index]
         marks = _mark_repeats(lines, marks, counts, body, title, title_index)
@@ -109,7 +121,21 @@ def _furniture(line: str) -> str | None:
         return "credit"
     if rules.has_photo_credit(line):
         return "caption"
+    if rules.is_dateline(line):
+        return "date"
     return None
+
+
+def _mark_captions_above_credits(
+    lines: Sequence[str], marks: Sequence[str | None]
+) -> list[str | None]:
+    """A line just above a picture's credit standing alone is that picture's caption."""
+    out = list(marks)
+    for i in range(len(lines) - 1):
+        short = len(words(lines[i])) <= rules.CAPTION_MAX_WORDS
+        if out[i] is None and short and rules.is_credit_only(lines[i + 1]):
+            out[i] = "caption"
+    return out
 
 
 def _first_body_line(lines: Sequence[str], marks: Sequence[str | None]) -> int:
@@ -124,7 +150,7 @@ def _repeated_headline(
 ) -> int | None:
     """A headline above the body that the page prints twice: the strongest title signal."""
     for i in range(body):
-        if marks[i] is None and is_headline_like(lines[i]) and not rules.has_trailing_credit(lines[i]):
+        if marks[i] is None and _is_headline(lines[i]):
             key = fold(lines[i])
             if counts[key] > 1 and any(fold(lines[j]) == key for j in range(i + 1, body)):
                 return i
@@ -134,15 +160,25 @@ def _repeated_headline(
 def _headline_above_body(lines: Sequence[str], marks: Sequence[str | None]) -> int | None:
     """The first kept line when it is a headline; else a headline just above the body."""
     kept = [i for i, mark in enumerate(marks) if mark is None]
-    if kept and is_headline_like(lines[kept[0]]) and not is_prose(lines[kept[0]]):
+    if kept and _is_headline(lines[kept[0]]) and not is_prose(lines[kept[0]]):
         return kept[0]
-    if not kept:
-        return None
+    if not kept:  # a teaser card: its headline
+        cards = (i for i, mark in enumerate(marks) if mark == "teaser card")
+        return next((i for i in cards if _is_headline(lines[i])), None)
     start = kept[0]
     for i in range(start - 1, max(start - TITLE_WINDOW, 0) - 1, -1):
-        if marks[i] == "navigation" and is_headline_like(lines[i]):
+        if marks[i] in ("navigation", "header") and _is_headline(lines[i]):
             return i
     return None
+
+
+def _is_headline(line: str) -> bool:
+    """A headline: not a caption ending in its bracketed credit, nor a line with an address."""
+    return (
+        is_headline_like(line)
+        and not rules.has_trailing_credit(line)
+        and not _WEB_ADDRESS.search(line)
+    )
 
 
 def _is_title(line: str, title_key: str) -> bool:
@@ -243,14 +279,45 @@ def _mark_navigation(lines: Sequence[str], marks: Sequence[str | None]) -> list[
     """The main run is found on all lines: the furniture around it is what gives a page away."""
     verdicts = select_main_run(lines)
     return [mark if mark is not None or verdict is None else "navigation"
-            for mark, verdict in zip(marks, verdicts)]
+            for mark, verdict in zip(marks, verdicts, strict=True)]
+
+
+def _mark_header(lines: Sequence[str], marks: Sequence[str | None]) -> list[str | None]:
+    """In a scrape that shows no page chrome, the lines above its first paragraph.
+
+    Only for text whose source gave no title: a source that names the title also
+    delimited the body (an HTML extractor, a JSON record), so what stands first is text.
+    Above the first paragraph of a scrape stand its header (headline, kicker, byline, date,
+    captions): nothing of the body. A few lines without any paragraph are a teaser card or
+    a comment (what a scraper saves when a page's article region holds no article), while
+    a longer text without one is a list or a table, and stays.
+    """
+    if is_page_dump(lines):
+        return list(marks)  # the main run has decided
+    body = next((i for i, line in enumerate(lines) if marks[i] is None and _opens_body(line)), None)
+    if body is None:
+        kept = [line for line, mark in zip(lines, marks, strict=True) if mark is None]
+        card = len(kept) <= CARD_MAX_LINES and all(
+            describe(line).words < CARD_LINE_MAX_WORDS for line in kept
+        )
+        return ["teaser card" if mark is None and card else mark for mark in marks]
+    return ["header" if mark is None and i < body else mark for i, mark in enumerate(marks)]
+
+
+def _opens_body(line: str) -> bool:
+    """A paragraph of running text (in any script), or a line too long for a header."""
+    info = describe(line)
+    return info.prose or info.words >= HEADER_MAX_WORDS
 
 
 def _assemble(lines: Sequence[str], marks: Sequence[str | None], title: str) -> Cleaned:
-    paragraphs, captions, authors, removed = [], [], [], []
+    paragraphs: list[str] = []
+    captions: list[str] = []
+    authors: list[str] = []
+    removed: list[Removed] = []
     agency = None
     seen_captions: set[str] = set()
-    for line, mark in zip(lines, marks):
+    for line, mark in zip(lines, marks, strict=True):
         if mark is None:
             paragraphs.append(line)
             continue
@@ -264,4 +331,6 @@ def _assemble(lines: Sequence[str], marks: Sequence[str | None], title: str) -> 
             agency = agency or named_agency
         elif mark == "credit":
             agency = agency or line.strip(" ()—–-")
-    return Cleaned(title, tuple(paragraphs), tuple(captions), tuple(authors), agency, tuple(removed))
+    return Cleaned(
+        title, tuple(paragraphs), tuple(captions), tuple(authors), agency, tuple(removed)
+    )

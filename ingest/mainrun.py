@@ -10,7 +10,8 @@ How it decides:
    words), whether it reads like prose (enough words, ends like a sentence), whether it is
    page boilerplate (a share widget, "Sign in", "Home | News | Sport", "Related: ...", a photo
    credit...), a heading that opens comments or teasers ("Related", "12 Comments"), or page
-   furniture (a date alone, a byline, a copyright line, "Jane says:").
+   furniture (a date alone, a byline, a copyright line, "Jane says:"; the signature under
+   a post embedded in the article, "— Jane (@jane) May 2, 2019", is text).
 2. A text without page chrome (fewer than `EVIDENCE_LINES` widget/navigation lines and no
    menu of `MENU_BLOCK_LINES` short lines) is already an article: every line is kept.
 3. Otherwise score the lines (Finn et al.'s Body Text Extraction, with lines for tags):
@@ -191,6 +192,9 @@ DATE_WORD_RE = re.compile(
     re.IGNORECASE,
 )
 DATE_LINE_OTHER_WORDS = 2  # a "date alone" line may hold this many other words (a weekday)
+# "— Jane Doe (@jdoe) November 19, 2019": the signature under a social-media post embedded in
+# an article. It is article text, and the same account's signature may stand twice.
+EMBED_SIGNATURE_RE = re.compile(r"^\W*.{0,80}\(@\w+\)\s*(?:\w+\.?\s+\d{1,2},\s+\d{4})?\W*$")
 COPYRIGHT_RE = re.compile(r"^\W*(?:©|\(c\)|copyright\b)|all rights reserved", re.IGNORECASE)
 COMMENT_META_RE = re.compile(r"^.{1,60}\b(?:says|said|wrote|replied):?$", re.IGNORECASE)
 BYLINE_RE = re.compile(r"^(?:by|por|par|von|di|written by)\s+\S.{0,60}$", re.IGNORECASE)
@@ -229,6 +233,8 @@ def is_date_line(text: str, words: int) -> bool:
 
 def furniture_label(text: str, words: int) -> str | None:
     """'date', 'copyright', 'comment header' or 'byline' for page furniture, else None."""
+    if EMBED_SIGNATURE_RE.search(text):
+        return None  # the signature of a post quoted in the article, not the page's date
     if is_date_line(text, words):
         return "date"
     if COPYRIGHT_RE.search(text):
@@ -283,7 +289,7 @@ def repeated_lines(lines: Sequence[str]) -> list[bool]:
     """Lines whose text occurs more than once (menus and teasers shown twice on a page)."""
     keys = [" ".join(line.split()).casefold() for line in lines]
     counts = Counter(key for key in keys if len(key) >= REPEAT_MIN_CHARS)
-    return [counts[key] > 1 for key in keys]
+    return [counts[key] > 1 and not EMBED_SIGNATURE_RE.search(key) for key in keys]
 
 
 def line_score(info: LineInfo, repeated: bool = False) -> float:

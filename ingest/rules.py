@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ingest.lines import fold, is_prose, words
+from ingest.mainrun import DATE_CUE_RE, EMBED_SIGNATURE_RE, MONTHS, count_words, is_date_line
 
 # Lines longer than this are never treated as furniture by the short-line rules.
 SHORT_LINE_WORDS = 25
@@ -43,15 +44,18 @@ _AGENCY_LINE = re.compile(rf"^[\s(—–-]*(?:{_AGENCY})[\s)]*$", re.IGNORECASE)
 
 # Words that make up share bars, counters and page chrome when they stand alone.
 WIDGET_WORDS = frozenset(
-    """
-    share shares shared tweet tweets retweet email e mail print printer friendly advertisement
-    advertisements ad ads sponsored comment comments reply replies facebook twitter x linkedin
-    whatsapp pinterest reddit telegram tumblr messenger pin save saved bookmark copy link
-    listen audio video play pause follow subscribe menu search close open home more next
-    previous prev back top up like likes loading views view gallery photos photo toggle
-    font size text a zoom on this to the us via article story page and or in of our
-    related tags tag topics
-    """.split()
+    (
+        "share", "shares", "shared", "tweet", "tweets", "retweet", "email", "e", "mail", "print",
+        "printer", "friendly", "advertisement", "advertisements", "ad", "ads", "sponsored",
+        "comment", "comments", "reply", "replies", "facebook", "twitter", "x", "linkedin",
+        "whatsapp", "pinterest", "reddit", "telegram", "tumblr", "messenger", "pin", "save",
+        "saved", "bookmark", "copy", "link", "listen", "audio", "video", "play", "pause",
+        "follow", "subscribe", "menu", "search", "close", "open", "home", "more", "next",
+        "previous", "prev", "back", "top", "up", "like", "likes", "loading", "views", "view",
+        "gallery", "photos", "photo", "toggle", "font", "size", "text", "a", "zoom", "on",
+        "this", "to", "the", "us", "via", "article", "story", "page", "and", "or", "in", "of",
+        "our", "related", "tags", "tag", "topics",
+    )
 )
 
 _FOOTER = [
@@ -61,7 +65,8 @@ _FOOTER = [
         r"%[ds]\b",  # an unrendered template placeholder
         r"^click (?:here )?(?:to|for) ",
         r"^(?:read|see|watch|listen) (?:more|also|next|the full)\b",
-        r"^(?:related|recommended|more)(?: (?:stories|articles|news|coverage|content|reading|links))?"
+        r"^(?:related|recommended|more)"
+        r"(?: (?:stories|articles|news|coverage|content|reading|links))?"
         r"(?: (?:from|on|about) .*)?:?$",
         r"^(?:also read|don't miss|trending|most (?:read|popular|viewed))\b",
         r"^(?:story|article) continues\b",
@@ -71,8 +76,32 @@ _FOOTER = [
         r"^(?:leave|post|add) a (?:comment|reply)\b",
         r"^(?:tags?|topics?|filed under|categories)\s*:",
         r"^(?:posted|published|updated|last updated)\s*(?:on|at|:)",
+        r"^\W*(?:related|see also|also read|read also|recommended|more)\s*:\s*\S",  # a teaser link
+        r"^(?:tags?|tagged|filed under|in this article)\b",  # a tag list, with or without a colon
+        r"^(?:previous|next|prev)\s+(?:article|post|story|page)\b",
+        r"^continue reading\b",
+        r"^write to .{1,60}\S+@\S+",  # a reporter's address at the foot
+        r"^about the authors?\b",
+        r"\[/?[a-z_]+\s+[a-z_]+\s*=[^\]]*\]",  # an unrendered shortcode: [button link=...]
+        r"^also on \S+\.\w{2,}\b",  # a teaser from the same site: "Also on example.com ..."
+        # a teaser link marked as a video, gallery... ("... [VIDEO]", "... (3:05)")
+        r"\[(?:video|insight|pics?|photos?|reaction|watch|gallery|poll|listen|analysis|live)\]\W*$",
+        r"\(\d{1,2}:\d{2}\)\s*$",
+        r"\bretrieved \d{1,2} \w+ \d{4} from\b",  # "Citation: ... retrieved 20 November 2019 from"
     )
 ]
+# A promotion is furniture even when it reads like a sentence: a prompt to sign up for a
+# newsletter or alerts, or to follow the site, anywhere in a line of at most this many words.
+PROMOTION_MAX_WORDS = 60
+_PROMOTION = re.compile(
+    r"(?:^|[.!?]\s+)\W*(?:(?:sign up|subscribe|register|get|receive|join|download|never miss"
+    r"|don.t miss|want|stay (?:up to date|informed|connected))\b[^.!?]{0,120}\b(?:newsletters?"
+    r"|inbox|e-?mail alerts|news alerts|our app|podcast|forums?|letterbox|youtube channel)"
+    r"|(?:follow|like|find)\b[^.!?]{0,80}\b(?:on|via) (?:twitter|facebook|instagram|linkedin"
+    r"|youtube|social media)"
+    r"|share (?:it|this(?: story| article| post)?) with (?:a|your) friends?)\b",
+    re.IGNORECASE,
+)
 # Always furniture, even when the line reads like a sentence.
 _LEGAL = [
     re.compile(p, re.IGNORECASE)
@@ -83,6 +112,21 @@ _LEGAL = [
         r"\bcookies?\b.*\b(?:we use|this (?:web)?site|accept|consent|privacy policy)\b",
         r"\bwe use cookies\b",
         r"^(?:privacy policy|terms of (?:use|service)|contact us|about us)\b",
+        # the comment form and the fine print under it
+        r"\byour email address will not be published\b|\brequired fields are marked\b",
+        r"\bsave my name, email\b|\b(?:log|sign) ?in to (?:post a )?comment\b",
+        r"\blogged in to (?:post|leave|add|write) a (?:comment|reply)\b",
+        r"\bcomments? (?:are|is) (?:subject to|moderated)\b",
+        r"\bour community (?:guidelines|standards)\b",
+        r"\bsubject to copyright\b|\bno part may be reproduced\b|\bprotected by recaptcha\b",
+        r"\bby (?:signing up|subscribing|submitting|registering)\b.{0,80}\b(?:agree|consent)\b",
+        r"\bmoderates? (?:all )?comments\b|\bcomments? (?:are|will be) (?:reviewed|moderated)\b",
+        r"\bcomments?\b.{0,120}\bapproved by (?:a|the|our) moderator",
+        r"\bcoment\w+\b.{0,120}\bmoderador",
+        r"\brevoke (?:this|your) consent\b|\byour (?:personal )?data will (?:only )?be\b",
+        # what a browser shows in place of a video or a slideshow
+        r"\b(?:requires|enable) javascript\b|\bplayback is (?:not supported|unsupported)\b",
+        r"\byour browser does not support\b",
     )
 ]
 
@@ -92,7 +136,17 @@ _PHOTO_CREDIT = re.compile(
     r"|\bAP Photo\b|\bAFP via Getty\b|\bGetty Images\b|\bShutterstock\b"
     r"|^(?:photo|image|picture|photograph|illustration|credit|file photo)s?\s*(?::|by\b)"
     r"|\b(?:photo|image|picture|credit)s?\s*:\s*\S|\bphoto(?:graph)?s? by\b"
-    r"|\((?:file )?photo\b)",
+    r"|\((?:file )?photo\b)"
+    r"|(?-i:[a-z.)](?:Credit|Photo|Image|Picture)s?:\s*\S)"  # "...in MayCredit: Getty", run on
+    r"|/\s*(?:AP|AFP|Reuters|EPA|Getty Images|Shutterstock)(?:\s+(?:file|photo|images?))?\W*$"
+    r"|\b(?:submitted|file|handout) photo\b"
+    r"|^\d+\s*of\s*\d+(?=[A-Z])",  # "2of4A shopper looks...": a slideshow's counter run on
+    re.IGNORECASE,
+)
+# A picture's credit on a line of its own: "(Image credit: NASA/JPL)", "Photo credit: Jane Doe".
+_CREDIT_ONLY = re.compile(
+    r"^\W*\((?:image|photo|picture)s?(?: credit)?\s*:[^)]*\)\W*$"
+    r"|^\W*(?:(?:photo|image|picture) )?credits?\s*:",
     re.IGNORECASE,
 )
 _TRAILING_PAREN = re.compile(r"\([^()]{2,60}\)\s*$")
@@ -123,6 +177,27 @@ _CONTRIBUTED = re.compile(
     r"(?P<names>.+?)\s+contributed\b.*$",
     re.IGNORECASE,
 )
+# "Keith Bradsher contributed reporting from Hong Kong."
+_CONTRIBUTED_BY_NAME = re.compile(
+    rf"^(?P<names>{_NAMES}(?:\s*(?:,|and|&)\s*{_NAMES})*)\s+contributed\s+"
+    r"(?:reporting|research|to this (?:report|story|article))\b.*$"
+)
+# "Tom Davies, Associated Press": a name and the agency it writes for (a one-word agency
+# needs the comma: "Discover Thomson Reuters" is a menu item).
+_STAFF_CREDIT = re.compile(rf"^(?P<names>{_NAMES})(?:,\s*|\s+(?=\w+\s))(?P<org>(?i:{_AGENCY}))$")
+# A byline run on with its date, handle or site: "By Mike Wall 2019-11-18T20:51Z Science",
+# "By Chris Doe@ChrisDoe Nov 18, 2019", "By Jane Doe smithsonian.com".
+_BYLINE_START = re.compile(
+    rf"^(?:[Bb]y|BY)\s+(?P<names>{_NAMES}(?:\s*(?:,|and|&)\s*{_NAMES})*)(?P<rest>\W.*)$"
+)
+BYLINE_DATE_WITHIN = 30  # a run-on byline's date starts within this many characters of its names
+_BYLINE_TRAIL = re.compile(r"^\W*(?:@\w|\S*\w\.(?:com|org|net|co|news)\b)")
+# Where a run-on byline's names end: "By Jane Doe On 11/13/19", "By Jane Doe Updated Nov 13".
+_BYLINE_NAME_END = re.compile(
+    rf"^(?:on|updated|published|posted|last|(?:{MONTHS})\.?|(?:mon|tue|wed|thu|fri|sat|sun)\w*)$",
+    re.IGNORECASE,
+)
+_FIRST_SENTENCE = re.compile(r"^(?:[^.!?]|\b[A-Z]\.)+(?=[.!?])")
 _AUTHOR_ROLES = ("reporting", "additional reporting", "writing", "written", "contributing")
 
 
@@ -142,9 +217,18 @@ def is_footer(line: str) -> bool:
     """Share prompts, related-link headers, newsletter and legal lines."""
     if any(p.search(line) for p in _LEGAL):
         return True
+    if len(words(line)) <= PROMOTION_MAX_WORDS and _PROMOTION.search(line):
+        return True
     if len(words(line)) > SHORT_LINE_WORDS or is_prose(line):
         return False
     return any(p.search(line.strip()) for p in _FOOTER)
+
+
+def is_dateline(line: str) -> bool:
+    """A date or time standing alone ("Nov 19, 2019 at 9:12 am", "Updated 2 hours ago"); the
+    signature of an embedded post ("— Jane Doe (@jdoe) May 2, 2019") is text."""
+    text = line.strip()
+    return is_date_line(text, count_words(text)) and not EMBED_SIGNATURE_RE.search(text)
 
 
 def is_agency_line(line: str) -> bool:
@@ -153,6 +237,11 @@ def is_agency_line(line: str) -> bool:
 
 def has_photo_credit(line: str) -> bool:
     return len(words(line)) <= CAPTION_MAX_WORDS and bool(_PHOTO_CREDIT.search(line))
+
+
+def is_credit_only(line: str) -> bool:
+    """A picture's credit standing alone under its caption: "(Image: © NASA/ESA)"."""
+    return len(words(line)) <= CREDIT_MAX_WORDS and bool(_CREDIT_ONLY.search(line))
 
 
 def has_trailing_credit(line: str) -> bool:
@@ -168,8 +257,8 @@ def parse_credit(line: str) -> tuple[tuple[str, ...], str | None] | None:
     """Authors and agency named by a byline or credit line; None if it is not one."""
     stripped = line.strip().rstrip(".")
     if len(words(stripped)) > CREDIT_MAX_WORDS:
-        return None
-    if m := _BYLINE.match(stripped):
+        return _bio_box(stripped)
+    if (m := _BYLINE.match(stripped)) and not _BYLINE_NAME_END.match(m["names"].split()[0]):
         names = _names(m["names"])
         agencies = [n for n in names if _agency(n) == n]
         people = tuple(n for n in names if n not in agencies)
@@ -177,14 +266,43 @@ def parse_credit(line: str) -> tuple[tuple[str, ...], str | None] | None:
     if (m := _BIO.match(stripped)) and all(len(n.split()) >= 2 for n in _names(m["names"])):
         return _names(m["names"]), _agency(m["org"])
     if _TAGLINE.match(stripped):
-        names: list[str] = []
+        tagged: list[str] = []
         for role in _TAGLINE_ROLE.finditer(stripped):
             if role["role"].lower() in _AUTHOR_ROLES:
-                names.extend(_names(role["names"]))
-        return tuple(names), None
+                tagged.extend(_names(role["names"]))
+        return tuple(tagged), None
     if m := _CONTRIBUTED.match(stripped):
         return _names(m["names"]), _agency(m["org"])
+    if m := _CONTRIBUTED_BY_NAME.match(stripped):
+        return _names(m["names"]), None
+    if m := _STAFF_CREDIT.match(stripped):
+        return _names(m["names"]), _agency(m["org"])
+    if m := _BYLINE_START.match(stripped):
+        return _run_on_byline(m["names"], m["rest"])
     return None
+
+
+def _bio_box(text: str) -> tuple[tuple[str, ...], str | None] | None:
+    """An author's bio opening with "Jane Doe is a freelance writer based in Oslo." """
+    first = _FIRST_SENTENCE.match(text)
+    if not first or len(words(first[0])) > CREDIT_MAX_WORDS or not (m := _BIO.match(first[0])):
+        return None
+    names = _names(m["names"])
+    if not names or any(len(n.split()) < 2 or n.split()[0] == "The" for n in names):
+        return None
+    return names, _agency(m["org"])
+
+
+def _run_on_byline(names: str, rest: str) -> tuple[tuple[str, ...], str | None] | None:
+    """A byline followed by its date, handle or site, or None."""
+    tokens = names.split()
+    end = next((i for i, token in enumerate(tokens) if _BYLINE_NAME_END.match(token)), len(tokens))
+    rest = " ".join(tokens[end:]) + rest
+    people = _names(" ".join(tokens[:end]))
+    if not people or any(len(name.split()) < 2 for name in people):
+        return None
+    dated = DATE_CUE_RE.search(rest[:BYLINE_DATE_WITHIN]) is not None
+    return (people, _agency(rest)) if dated or _BYLINE_TRAIL.search(rest) else None
 
 
 def _names(text: str) -> tuple[str, ...]:

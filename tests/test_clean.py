@@ -153,3 +153,90 @@ def test_byline_gives_authors() -> None:
     assert cleaned.paragraphs == (
         "Seawater poured through two breaches in the sea wall early on Tuesday morning.",
     )
+
+
+SCRAPE = """\
+TRANSPORT
+Council backs bike lanes on Mill Road
+Ferry resumes service to Skarholm
+Nov 19, 2019 at 9:12 am
+The ferry returned to its normal timetable on Thursday after three weeks of repairs.
+Islanders had relied on a smaller chartered boat that carried no cars at all.
+"""
+
+
+def test_header_above_the_first_paragraph_of_a_scrape_goes() -> None:
+    cleaned = clean_text(SCRAPE)
+    assert cleaned.title == "Ferry resumes service to Skarholm"
+    assert cleaned.paragraphs == (
+        "The ferry returned to its normal timetable on Thursday after three weeks of repairs.",
+        "Islanders had relied on a smaller chartered boat that carried no cars at all.",
+    )
+    removed = {r.line: r.reason for r in cleaned.removed}
+    assert removed["TRANSPORT"] == "header"
+    assert removed["Council backs bike lanes on Mill Road"] == "header"
+
+
+def test_a_dateline_goes_wherever_it_stands() -> None:
+    cleaned = clean_text(SCRAPE, title="Ferry resumes service to Skarholm")
+    assert {r.line: r.reason for r in cleaned.removed}["Nov 19, 2019 at 9:12 am"] == "date"
+
+
+def test_text_whose_source_gave_the_title_keeps_what_stands_above_its_first_paragraph() -> None:
+    text = (
+        "Timetable from Monday\n"
+        "Weekdays: 7:00, 11:00, 15:00 and 19:00\n"
+        "The ferry returned to its normal timetable on Thursday after three weeks of repairs."
+    )
+    cleaned = clean_text(text, title="Ferry resumes service to Skarholm")
+    assert cleaned.paragraphs == tuple(paragraph_lines(text))
+    assert clean_text(text).paragraphs == tuple(paragraph_lines(text))[2:]
+
+
+def test_a_long_line_without_a_full_stop_opens_the_body() -> None:
+    long_line = " ".join(["The ferry carried cars and goods between the islands"] * 5)
+    last = "It carried 2,000 people on its first day back, the operator said."
+    cleaned = clean_text(f"Ferry news\n{long_line}\n{last}")
+    assert cleaned.paragraphs == (long_line, last)
+
+
+def test_a_teaser_card_is_not_an_article() -> None:
+    cleaned = clean_text("Ferry resumes service to Skarholm\n14h261\nReviews")
+    assert cleaned.title == "Ferry resumes service to Skarholm"
+    assert cleaned.paragraphs == ()
+
+
+def test_a_list_without_a_paragraph_is_kept() -> None:
+    rounds = [f"Round {n}: {n + 9} March – Port Elms harbour circuit" for n in range(1, 8)]
+    cleaned = clean_text("\n".join(["Racing calendar 2025", *rounds]))
+    assert cleaned.paragraphs == tuple(rounds)
+
+
+def test_a_line_with_a_web_address_is_not_the_title() -> None:
+    cleaned = clean_text(
+        "More info: www.example.com | Tested by Kari Holm\n"
+        "The manual covers every engine the ferry company has used since 1998, the author says."
+    )
+    assert cleaned.title == ""
+
+
+def test_a_caption_above_the_run_is_not_the_title() -> None:
+    text = (
+        "The ferry returned to its normal timetable on Thursday after three weeks of repairs.\n"
+        "Share\nShare\n"
+        "The reading room (Port Elms Library)\n"
+        "More than 2,000 visitors came through the doors on the first day, the library said."
+    )
+    cleaned = clean_text(text)
+    assert cleaned.title == ""
+    assert cleaned.paragraphs == (
+        "More than 2,000 visitors came through the doors on the first day, the library said.",
+    )
+
+
+def test_line_above_a_credit_standing_alone_is_a_caption() -> None:
+    caption = "An artist's illustration of the new ferry leaving Port Elms harbor at dawn."
+    body = "The ferry returned to its normal timetable on Thursday after three weeks of repairs."
+    cleaned = clean_text(f"{body}\n{caption}\n(Image credit: Port Elms Gazette)\n{body} Again.")
+    assert caption in cleaned.captions
+    assert caption not in cleaned.paragraphs

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.mainrun import boilerplate_verdicts, describe, max_run, select_main_run
+from ingest.mainrun import (
+    boilerplate_verdicts,
+    describe,
+    max_run,
+    repeated_lines,
+    select_main_run,
+)
 
 NEWS_ARTICLE = "\n".join(
     [
@@ -317,4 +323,22 @@ def test_boilerplate_verdicts_drop_widgets_but_keep_text_and_promotions() -> Non
         None,
         "photo credit",
         None,
+    ]
+
+
+def test_embedded_post_signature_is_text_not_a_date() -> None:
+    signature = "— Port of Skarholm (@skarholmport) November 19, 2019"
+    assert describe(signature).furniture is None
+    assert describe("November 19, 2019").furniture == "date"
+
+
+def test_embedded_post_signature_shown_twice_is_not_a_repeat() -> None:
+    signature = "— Port of Skarholm (@skarholmport) November 19, 2019"
+    teaser = "Ferry resumes service to Skarholm after repairs"
+    assert repeated_lines([signature, "Text.", signature, teaser, teaser]) == [
+        False,
+        False,
+        False,
+        True,
+        True,
     ]

@@ -5,7 +5,18 @@ from ingest import rules
 
 @pytest.mark.parametrize(
     "line",
-    ["TT", "20", "Share", "Tweet", "Advertisement", "Share this:", "A A", "1 / 5", "***", "Like this:"],
+    [
+        "TT",
+        "20",
+        "Share",
+        "Tweet",
+        "Advertisement",
+        "Share this:",
+        "A A",
+        "1 / 5",
+        "***",
+        "Like this:",
+    ],
 )
 def test_widgets(line: str) -> None:
     assert rules.is_widget(line)
@@ -100,3 +111,154 @@ def test_trailing_bracketed_credit_is_a_caption_shape() -> None:
 def test_a_long_paragraph_ending_in_brackets_is_not_a_caption() -> None:
     paragraph = " ".join(["The team placed its running back on injured reserve."] * 5)
     assert not rules.has_trailing_credit(paragraph + " Limited: TE Jeremy Shockey (groin)")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Related: Ferry timetable changes for the winter",
+        "[Related: Council backs bike lanes on Mill Road]",
+        "Tags Ferry Skarholm harbour timetable",
+        "Previous Article",
+        "Continue Reading Below",
+        "This slideshow requires JavaScript.",
+        "Your browser does not support the video tag.",
+        "Write to Kari Holm at kari.holm@example.com",
+        "About the author",
+        '[button link="https://example.com/kit" type="big"] Send us your review[/button]',
+        "Also on example.com Ferry resumes service after repairs",
+        "Storm floods the harbor district [VIDEO]",
+        "How the old ferry was rebuilt (3:05)",
+        "Citation: Ferry resumes (2025, May 2) retrieved 3 May 2025 from https://example.com/a",
+    ],
+)
+def test_in_article_furniture_is_a_footer(line: str) -> None:
+    assert rules.is_footer(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Your email address will not be published. Required fields are marked *",
+        "You must be logged in to leave a comment. Not a member? Register now!",
+        "The Skarholm Herald moderates comments to keep the conversation civil and on topic.",
+        "Comentários ofensivos ao usuário não serão aprovados pelo moderador.",
+        "This document is subject to copyright. No part may be reproduced without permission.",
+        "By signing up, you agree to our Privacy Policy and the terms of use of this site.",
+        "You may revoke this consent at any time, in which case your data will be deleted.",
+    ],
+)
+def test_comment_form_and_fine_print_are_footers_even_as_sentences(line: str) -> None:
+    assert rules.is_footer(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Get the day's top headlines delivered to your inbox every morning.",
+        "There's plenty more where that came from. Sign up for the Harbor Letter, our free "
+        "daily newsletter.",
+        "Want more news from the islands? Sign up for our newsletter.",
+        "Follow the Skarholm Herald on Facebook, Twitter and Instagram.",
+        "Like this story? Share it with a friend!",
+    ],
+)
+def test_promotions_are_footers_even_as_sentences(line: str) -> None:
+    assert rules.is_footer(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The council will subscribe to a new ferry contract next year, officials said.",
+        "She said she would follow the case on social media and in the courts.",
+        "Tags on the crates showed they had been shipped from Oslo in March, the port said.",
+        "Related industries in the region have also struggled, the report found.",
+    ],
+)
+def test_sentences_about_the_same_words_are_not_footers(line: str) -> None:
+    assert not rules.is_footer(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Fears grew after a couple died in the outbreak in MayCredit: The Siberian Times",
+        "Rep. Kari Holm speaks at the Capitol on July 25, 2019.J. Scott Applewhite / AP file",
+        "Marit Eggen Submitted photo",
+        "2of4A shopper looks at extension cords at a hardware store in Grass Valley.",
+        "In this Dec. 12, 2006, file photo, two astronauts work outside the space station.",
+    ],
+)
+def test_more_photo_credits(line: str) -> None:
+    assert rules.has_photo_credit(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Nov 19, 2019 at 9:12 am", "Updated 2 hours ago", "Published 18 Nov 2019, 19:09"],
+)
+def test_datelines(line: str) -> None:
+    assert rules.is_dateline(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "— Kari Holm (@kariholm) November 19, 2019",  # the signature of an embedded post
+        "The ferry returned on 19 November after three weeks of repairs, the operator said.",
+        "20",
+    ],
+)
+def test_not_datelines(line: str) -> None:
+    assert not rules.is_dateline(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "authors", "agency"),
+    [
+        ("By Mike Wall 2019-11-18T20:51:19Z Science & Astronomy", ("Mike Wall",), None),
+        ("By Chris Doe@ChrisDoe Nov 18, 2019, 11:47am EST", ("Chris Doe",), None),
+        ("By Brigit Katz smithsonian.com", ("Brigit Katz",), None),
+        ("By Kari Holm Updated Nov 13, 2019, 10:28am EST", ("Kari Holm",), None),
+        ("By Kari Holm on Monday, November 18th, 2019 at 11:04 a.m.", ("Kari Holm",), None),
+        ("Keith Bradsher contributed reporting from Hong Kong.", ("Keith Bradsher",), None),
+        ("Tom Davies, Associated Press", ("Tom Davies",), "Associated Press"),
+        ("Tom Davies Associated Press", ("Tom Davies",), "Associated Press"),
+        (
+            "Marit Eggen is a freelance writer based in Oslo. Her work has appeared in a number "
+            "of papers and magazines, including the Skarholm Herald, and she is writing a book "
+            "about the ferries of the west coast.",
+            ("Marit Eggen",),
+            None,
+        ),
+    ],
+)
+def test_run_on_bylines_and_bio_boxes_are_credits(
+    line: str, authors: tuple[str, ...], agency: str | None
+) -> None:
+    assert rules.parse_credit(line) == (authors, agency)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By Monday, 12 people had died in the floods, officials said.",
+        "By March the plan was dead.",
+        "Discover Thomson Reuters",
+        "the ferry operator, AP",
+        "By 2020 the ferry will carry cars again.",
+        "The Times is committed to publishing a diversity of letters to the editor. We would "
+        "like to hear what you think about this or any of our articles, and here are some tips "
+        "for writing one.",
+    ],
+)
+def test_sentences_starting_like_credits_are_not_credits(line: str) -> None:
+    assert rules.parse_credit(line) is None
+
+
+def test_credit_standing_alone() -> None:
+    assert rules.is_credit_only("(Image credit: NASA/JPL-Caltech)")
+    assert rules.is_credit_only("Photo credit: Kari Holm")
+    assert not rules.is_credit_only("Image: Kari Holm has agreed a deal to run the ferry company")
+    assert not rules.is_credit_only("The credit union opened a branch in Port Elms.")
