@@ -245,6 +245,8 @@ def _write_command(
             store.finish_run(run_id, summary["status"], summary)
     except LockedError as error:
         raise Locked(str(error)) from error
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
     except DedupeError as error:
         raise click.ClickException(str(error)) from error
     if not options["quiet"]:

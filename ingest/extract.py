@@ -55,6 +55,9 @@ class ExtractError(IngestError):
     def __init__(self, message: str) -> None:
         super().__init__("no-article", message)
 
+    def __reduce__(self) -> tuple[type[ExtractError], tuple[str]]:
+        return (ExtractError, (self.message,))  # crosses the worker process boundary
+
 
 def extract_html(html: str, url: str | None = None) -> Document:
     """The article of an HTML page: its text (paragraphs joined by "\\n") and metadata.

@@ -11,6 +11,8 @@ store, its write lock).
 from __future__ import annotations
 
 import multiprocessing
+import pickle
+import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
@@ -20,8 +22,17 @@ from ingest.errors import IngestError
 T = TypeVar("T")
 R = TypeVar("R")
 
+READY = "ready"
+STARTUP_SECONDS = 120.0  # a fresh interpreter importing trafilatura on a loaded machine
+
 
 def _serve(conn: Connection, function: Callable[[Any], Any]) -> None:
+    # Ctrl-C (or a SIGTERM to the process group) reaches the worker too; the run stops
+    # after the file at hand, so the worker must finish it. The parent ends the worker
+    # itself: it kills it, or closes the pipe (also when the parent dies).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    conn.send(READY)  # imports done: from here on, time counts against the call
     while True:
         try:
             argument = conn.recv()
@@ -30,7 +41,23 @@ def _serve(conn: Connection, function: Callable[[Any], Any]) -> None:
         try:
             conn.send((True, function(argument)))
         except Exception as error:  # reported to the caller, who decides
-            conn.send((False, error))
+            conn.send((False, _portable(error)))
+
+
+def _portable(error: Exception) -> Exception:
+    """The error in a form the caller can unpickle.
+
+    Unpickling calls the error's class with its args, which fails for a class whose
+    __init__ takes other arguments (ExtractError takes only a message): the caller
+    would get a TypeError instead of the error.
+    """
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        if isinstance(error, IngestError):
+            return IngestError(error.reason, error.message)
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
 
 
 class Worker(Generic[T, R]):
@@ -68,6 +95,9 @@ class Worker(Generic[T, R]):
             self._process.start()
             child.close()
             self._conn = parent
+            if not parent.poll(STARTUP_SECONDS) or parent.recv() != READY:
+                self.close()
+                raise IngestError("worker-died", "the extraction process did not start")
         assert self._conn is not None
         return self._conn
 

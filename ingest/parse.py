@@ -404,7 +404,8 @@ def _json_type(value: object) -> str:
 def _error_text(error: Exception) -> str:
     if isinstance(error, json.JSONDecodeError):
         where = f"line {error.lineno}, column {error.colno}" if error.lineno > 1 else ""
-        return f"{error.msg} at {where or f'column {error.colno}'}"
+        at = "" if error.msg.endswith(" at") else " at"  # "Unterminated string starting at"
+        return f"{error.msg}{at} {where or f'column {error.colno}'}"
     return "nested too deeply"
 
 

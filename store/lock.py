@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from store.store import StoreError
+
 POLL_SECONDS = 0.1
 
 
@@ -24,7 +26,13 @@ class LockedError(Exception):
 @contextmanager
 def write_lock(db_path: Path, wait_seconds: float = 0.0) -> Iterator[None]:
     lock_path = db_path.with_name(db_path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:  # a missing or read-only folder: say so, not a traceback
+        raise StoreError(
+            f"cannot open the lock file {lock_path} ({error.strerror or error}); "
+            "check that the folder exists and can be written to, or pick another --db"
+        ) from error
     try:
         deadline = time.monotonic() + wait_seconds
         while True:
