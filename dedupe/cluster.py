@@ -21,6 +21,7 @@ Story clusters come from average-link agglomeration on locally scaled similariti
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -161,67 +162,82 @@ def average_link(
 
     `similarity` maps unordered pairs (either order) to a score; pairs not in it score 0.
     Groups merge, best first, while the mean score over all their cross pairs is at
-    least `threshold`. Work is done per connected component of the positive pairs (other
-    groups have mean 0 and never merge). Ties go to the pair first in sorted-id order.
-    Clusters are sorted, and ordered by their first member.
+    least `threshold`. Ties go to the pair first in sorted-id order. Clusters are sorted,
+    and ordered by their first member.
+
+    Work is done per connected component of the pairs scoring at least `threshold`: a
+    mean reaches the threshold only if some pair does, so no group ever spans two such
+    components, and merges in one never change the means in another. (Per component of
+    all positive pairs, a big corpus would have one giant component, and a dense matrix
+    of its size squared.)
     """
     if threshold <= 0.0:
         raise ValueError(f"threshold must be > 0, got {threshold}")
     nodes = sorted_ids(ids)
     scores = _clean_pairs(nodes, similarity)
+    strong = [pair for pair, score in scores.items() if score >= threshold]
+    components = connected_components(nodes, strong)
+    place = {node: n for n, component in enumerate(components) for node in component}
+    within: list[dict[Pair, float]] = [{} for _ in components]
+    for (a, b), score in scores.items():
+        if place[a] == place[b]:
+            within[place[a]][(a, b)] = score
     clusters: list[list[Id]] = []
-    for component in connected_components(nodes, scores):
-        clusters.extend(_average_link_component(component, scores, threshold))
+    for component, component_scores in zip(components, within, strict=True):
+        clusters.extend(_average_link_component(component, component_scores, threshold))
     return sorted(clusters, key=lambda members: _sort_key(members[0]))
 
 
 def _average_link_component(
     component: list[Id], scores: Mapping[Pair, float], threshold: float
 ) -> list[list[Id]]:
+    """Average link on one component, with sparse sums and a heap of candidate merges.
+
+    Memory and time follow the pairs, not the component's size squared. The merge order
+    is the dense algorithm's: the highest mean first, and among equal means the pair of
+    groups whose (lower, higher) positions come first; the lower position lives on.
+    """
     size = len(component)
     if size == 1:
         return [component]
     index = {item: i for i, item in enumerate(component)}
-    # sums[i, j]: total score between the members of groups i and j (lower index lives).
-    sums = np.zeros((size, size), dtype=np.float64)
+    # sums[i][k]: total score between the members of groups i and k, for positive totals.
+    sums: list[dict[int, float]] = [{} for _ in range(size)]
     for (a, b), score in scores.items():
         if a in index and b in index:
-            sums[index[a], index[b]] = sums[index[b], index[a]] = score
-    counts = np.ones(size, dtype=np.float64)
-    alive = np.ones(size, dtype=bool)
+            sums[index[a]][index[b]] = sums[index[b]][index[a]] = score
+    counts = [1.0] * size
+    version = [0] * size  # bumped when a group changes: older heap entries are stale
     members: list[list[int]] = [[i] for i in range(size)]
-    means = sums.copy()
-    np.fill_diagonal(means, -np.inf)
-    best = means.max(axis=1)
-    partner = means.argmax(axis=1)  # first maximum: the smallest partner on ties
-    while True:
-        i = int(np.argmax(np.where(alive, best, -np.inf)))
-        if best[i] < threshold or not alive[i]:
-            break
-        i, j = sorted((i, int(partner[i])))
-        sums[i, :] += sums[j, :]
-        sums[:, i] = sums[i, :]
+    heap = [
+        (-score, i, k, 0, 0)
+        for i, row in enumerate(sums)
+        for k, score in row.items()
+        if i < k and score >= threshold
+    ]
+    heapq.heapify(heap)
+    while heap:
+        _, i, j, version_i, version_j = heapq.heappop(heap)
+        if version[i] != version_i or version[j] != version_j:
+            continue
+        merged = sums[i]
+        del merged[j]
+        for k, score in sums[j].items():
+            if k != i:
+                merged[k] = merged.get(k, 0.0) + score
+                del sums[k][j]
+        sums[j] = {}
         counts[i] += counts[j]
-        alive[j] = False
+        version[i] += 1
+        version[j] = -1  # gone
         members[i].extend(members[j])
         members[j] = []
-        row = np.where(alive, sums[i, :] / (counts[i] * counts), -np.inf)
-        row[i] = -np.inf
-        means[i, :] = row
-        means[:, i] = row
-        means[:, j] = -np.inf
-        means[j, :] = -np.inf
-        best[j] = -np.inf
-        # Rows whose best partner was i or j may have lost it; others may prefer i now.
-        stale = alive & ((partner == i) | (partner == j))
-        stale[i] = True
-        for k in np.flatnonzero(stale):
-            best[k] = means[k].max()
-            partner[k] = int(means[k].argmax())
-        better = alive & (row > best)
-        better |= alive & (row == best) & (i < partner)
-        best[better] = row[better]
-        partner[better] = i
+        for k, total in merged.items():
+            sums[k][i] = total
+            mean = total / (counts[i] * counts[k])
+            if mean >= threshold:
+                low, high = (i, k) if i < k else (k, i)
+                heapq.heappush(heap, (-mean, low, high, version[low], version[high]))
     return [sorted((component[k] for k in group), key=_sort_key) for group in members if group]
 
 

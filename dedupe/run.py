@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 from typing import Any
+
+import numpy as np
 
 from dedupe.cluster import (
     STORY_LINKAGE,
@@ -35,18 +37,21 @@ from dedupe.signature import (
     DUPLICATE_PARAMS,
     STORY_PARAMS,
     DuplicateParams,
+    Hashes,
     StoryParams,
-    cosine,
+    TermVector,
     jaccard,
     shingles,
     signatures,
+    vector_cosine,
 )
-from store.dedupe import ArticleText, Cluster, DedupeStore, Pair, Signature
+from store.dedupe import ArticleFacts, ArticleText, Cluster, DedupeStore, Pair, Signature
 from store.store import Store
 
 log = logging.getLogger(__name__)
 
 BATCH = 1000  # articles signed and matched per transaction
+VERIFY_ARTICLES = 2000  # articles whose term weightings verification holds at once
 
 
 class DedupeError(Exception):
@@ -92,7 +97,7 @@ def dedupe(
     ds = DedupeStore(store)
     _check_params(ds, params, rebuild)
     summary = DedupeSummary()
-    summary.forgotten = forget(ds, ds.stale())
+    summary.forgotten = forget(ds, ds.stale(), params)
     todo = ds.unsigned()
     advance = progress(len(todo)) if progress else None
     for start in range(0, len(todo), BATCH):
@@ -100,8 +105,11 @@ def dedupe(
             summary.interrupted = True
             return summary
         batch = ds.articles(todo[start : start + BATCH])
-        sign(ds, batch, params)
-        for pair in match(ds, [a.id for a in batch], params, run_id):
+        # One transaction: an article signed is an article matched, even if the run dies.
+        with store.transaction():
+            sign(ds, batch, params)
+            found = match(ds, [a.id for a in batch], params, run_id)
+        for pair in found:
             summary.pairs[pair.kind] += 1
         summary.signed += len(batch)
         if advance:
@@ -124,89 +132,155 @@ def _check_params(ds: DedupeStore, params: DedupeParams, rebuild: bool) -> None:
             if stored.get(group, {}).get(key) != wanted[group][key]
         )
         raise DedupeError(
-            f"the store's signatures and pairs were made with other settings ({', '.join(changed)}); "
+            "the store's signatures and pairs were made with other settings "
+            f"({', '.join(changed)}); "
             "run `newsdedup dedupe --rebuild` to redo them all with these settings, "
             "or use the settings the store was made with"
         )
 
 
-def forget(ds: DedupeStore, stale: Sequence[str]) -> int:
+def forget(ds: DedupeStore, stale: Sequence[str], params: DedupeParams) -> int:
     """Forget stale articles, and the triangle pairs that only they closed."""
     neighbours = {article: ds.lsh_neighbours(article) for article in stale}
-    ds.forget(stale)
-    orphans = []
-    for around in neighbours.values():
-        for b, c in combinations(sorted(around), 2):
-            pair = ds.pair(b, c)
-            if pair and pair.via == "triangle" and not ds.lsh_neighbours(b) & ds.lsh_neighbours(c):
-                orphans.append(pair)
-    ds.drop_pairs(orphans)
+    bands = [
+        (kind, band, key, article)
+        for kind in ("duplicate", "story")
+        for article, keys in _band_keys(ds.signatures(stale).values(), kind, params).items()
+        for band, key in enumerate(keys)
+    ]
+    with ds.store.transaction():  # the orphans go with what made them orphans
+        ds.forget(stale, bands)
+        orphans = []
+        for around in neighbours.values():
+            for b, c in combinations(sorted(around), 2):
+                pair = ds.pair(b, c)
+                if (
+                    pair
+                    and pair.via == "triangle"
+                    and not ds.lsh_neighbours(b) & ds.lsh_neighbours(c)
+                ):
+                    orphans.append(pair)
+        ds.drop_pairs(orphans)
     return len(stale)
 
 
 def sign(ds: DedupeStore, batch: Sequence[ArticleText], params: DedupeParams) -> None:
     """Compute and store both signatures of each article, with their LSH bands."""
-    signed, bands = [], []
+    signed = []
     for article in batch:
         sig = signatures(article.title, article.text, params.duplicate, params.story)
         signed.append(
-            Signature(article.id, article.text_hash or "", sig.duplicate, sig.story, dict(sig.terms))
+            Signature(
+                article.id, article.text_hash or "", sig.duplicate, sig.story, dict(sig.terms)
+            )
         )
-        for kind, minhash in (("duplicate", sig.duplicate), ("story", sig.story)):
-            shape = _shape(kind, params)
-            for band, key in enumerate(band_keys(minhash, *shape)[0].tolist()):
-                bands.append((kind, band, key, article.id))
+    bands: list[tuple[str, int, int, str]] = []
+    for kind in ("duplicate", "story"):
+        for article_id, keys in _band_keys(signed, kind, params).items():
+            bands.extend((kind, band, key, article_id) for band, key in enumerate(keys))
     ds.add(signed, bands)
+
+
+def _band_keys(
+    signed: Iterable[Signature], kind: str, params: DedupeParams
+) -> dict[str, list[int]]:
+    """Each article's LSH band keys of one kind, computed for all of them at once."""
+    signed = list(signed)
+    if not signed:
+        return {}
+    sketches = np.stack(
+        [s.duplicate_minhash if kind == "duplicate" else s.story_minhash for s in signed]
+    )
+    keys = band_keys(sketches, *_shape(kind, params)).tolist()
+    return {s.article: row for s, row in zip(signed, keys, strict=True)}
 
 
 def match(ds: DedupeStore, new: Sequence[str], params: DedupeParams, run_id: int) -> list[Pair]:
     """Verified pairs of the new articles: LSH candidates, then closed triangles."""
     signed = ds.signatures(new)
-    candidates: set[tuple[str, str]] = set()
+    near: dict[str, set[str]] = {article: set() for article in signed}
     for kind in ("duplicate", "story"):
-        shape = _shape(kind, params)
         keys = {
-            article: [(band, key) for band, key in enumerate(band_keys(
-                sig.duplicate_minhash if kind == "duplicate" else sig.story_minhash, *shape
-            )[0].tolist())]
-            for article, sig in signed.items()
+            article: list(enumerate(row))
+            for article, row in _band_keys(signed.values(), kind, params).items()
         }
         buckets = ds.candidates(kind, (k for ks in keys.values() for k in ks))
         for article, article_keys in keys.items():
             for bucket in article_keys:
-                candidates.update(
-                    pair_key(article, other) for other in buckets.get(bucket, ()) if other != article
-                )
-    found = verify(ds, sorted(candidates - _known(ds, candidates)), params, "lsh")
+                near[article].update(buckets.get(bucket, ()))
+    # Ids are strings, so the smaller first is `pair_key`'s order.
+    candidates = {
+        (article, other) if article < other else (other, article)
+        for article, others in near.items()
+        for other in others
+        if other != article
+    }
+    # Every candidate holds a new article, so the known ones are among the new ones' pairs.
+    known = {(p.a, p.b) for p in ds.pairs_of(new)}
+    shingle_sets: dict[str, Hashes] = {}  # each article is shingled once per batch
+    found = verify(ds, sorted(candidates - known), params, "lsh", shingle_sets)
     ds.add_pairs(found, new, run_id)
     # Each new LSH edge a-b: a against b's LSH neighbours, and b against a's.
+    ends = {a for pair in found for a in (pair.a, pair.b)}
+    neighbours = ds.lsh_neighbours_of(ends)
     closing: set[tuple[str, str]] = set()
     for pair in found:
         for one, other in ((pair.a, pair.b), (pair.b, pair.a)):
-            closing.update(pair_key(one, c) for c in ds.lsh_neighbours(other) if c != one)
-    closed = verify(ds, sorted(closing - _known(ds, closing)), params, "triangle")
+            closing.update((one, c) if one < c else (c, one) for c in neighbours[other] - {one})
+    # Every closing pair holds an end of a new edge: the known ones are among theirs.
+    known = {(p.a, p.b) for p in ds.pairs_of(ends)}
+    closed = verify(ds, sorted(closing - known), params, "triangle", shingle_sets)
     ds.add_pairs(closed, (), run_id)
     return found + closed
 
 
-def _known(ds: DedupeStore, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    return {pair for pair in pairs if ds.pair(*pair) is not None}
-
-
 def verify(
-    ds: DedupeStore, candidates: Sequence[tuple[str, str]], params: DedupeParams, via: str
+    ds: DedupeStore,
+    candidates: Sequence[tuple[str, str]],
+    params: DedupeParams,
+    via: str,
+    shingle_sets: dict[str, Hashes] | None = None,
 ) -> list[Pair]:
-    """The candidates whose exact scores make them duplicates or one story."""
+    """The candidates whose exact scores make them duplicates or one story.
+
+    Works through the candidates in chunks of at most VERIFY_ARTICLES articles, so that
+    memory holds that many term weightings, not one per candidate. `shingle_sets` holds
+    articles' shingles already made (small), and gets the ones made here.
+    """
+    shingle_sets = {} if shingle_sets is None else shingle_sets
+    kept: list[Pair] = []
+    chunk: list[tuple[str, str]] = []
+    ids: set[str] = set()
+    for pair in candidates:
+        if len(ids) + sum(a not in ids for a in pair) > VERIFY_ARTICLES and chunk:
+            kept.extend(_verify_chunk(ds, chunk, params, via, shingle_sets))
+            chunk, ids = [], set()
+        chunk.append(pair)
+        ids.update(pair)
+    if chunk:
+        kept.extend(_verify_chunk(ds, chunk, params, via, shingle_sets))
+    return kept
+
+
+def _verify_chunk(
+    ds: DedupeStore,
+    candidates: Sequence[tuple[str, str]],
+    params: DedupeParams,
+    via: str,
+    shingle_sets: dict[str, Hashes],
+) -> list[Pair]:
     ids = sorted({a for pair in candidates for a in pair})
     signed = ds.signatures(ids)
-    texts = {a.id: a for a in ds.articles(ids)}
-    shingle_sets = {
-        a: shingles(texts[a].text or texts[a].title, params.duplicate.shingle_size) for a in ids
-    }
+    missing = [a for a in ids if a not in shingle_sets]
+    for article in ds.articles(missing):
+        shingle_sets[article.id] = shingles(
+            article.text or article.title, params.duplicate.shingle_size
+        )
+    vectors = {a: TermVector(signed[a].story_terms) for a in ids}
     kept = []
     for a, b in candidates:
         duplicate = jaccard(shingle_sets[a], shingle_sets[b])
-        story = cosine(signed[a].story_terms, signed[b].story_terms)
+        story = vector_cosine(vectors[a], vectors[b])
         if duplicate >= params.duplicate.threshold:
             kept.append(Pair(a, b, "duplicate", duplicate, story, via))
         elif story >= params.story.verify_threshold:
@@ -220,7 +294,7 @@ def recluster(ds: DedupeStore, params: DedupeParams, run_id: int) -> list[Cluste
     if not dirty:
         return []
     nodes, pairs = _components_around(ds, dirty)
-    info = {a.id: a for a in ds.articles(sorted(nodes))}
+    info = ds.article_facts(sorted(nodes))
     nodes &= info.keys()  # dirty articles may be gone
     clusters = cluster(sorted(nodes), pairs, info, params.linkage)
     previous = {(c.kind, c.id): c for c in ds.clusters_of(sorted(nodes | set(dirty)))}
@@ -243,7 +317,7 @@ def _components_around(ds: DedupeStore, start: Sequence[str]) -> tuple[set[str],
     frontier = sorted(nodes)
     pairs: dict[tuple[str, str], Pair] = {}
     while frontier:
-        reached = set()
+        reached: set[str] = set()
         for pair in ds.pairs_of(frontier):
             pairs[(pair.a, pair.b)] = pair
             reached.update((pair.a, pair.b))
@@ -255,7 +329,7 @@ def _components_around(ds: DedupeStore, start: Sequence[str]) -> tuple[set[str],
 def cluster(
     nodes: Sequence[str],
     pairs: Sequence[Pair],
-    info: dict[str, ArticleText],
+    info: Mapping[str, ArticleFacts],
     linkage: StoryLinkage,
 ) -> list[Cluster]:
     """Duplicate and story clusters (two or more members) of a set of articles.
@@ -287,8 +361,8 @@ def cluster(
     return out
 
 
-def _cluster(kind: str, members: Sequence[str], info: dict[str, ArticleText]) -> Cluster:
-    first = canonical([(m, info[m].date, len(info[m].text), info[m].source) for m in members])
+def _cluster(kind: str, members: Sequence[str], info: Mapping[str, ArticleFacts]) -> Cluster:
+    first = canonical([(m, info[m].date, info[m].text_chars, info[m].source) for m in members])
     return Cluster(kind, f"{kind}:{first}", first, sorted(members))
 
 

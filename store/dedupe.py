@@ -1,7 +1,9 @@
 """The dedupe stage's tables: signatures, LSH bands, verified pairs and clusters.
 
-Signatures are stored as raw little-endian arrays and term weights as JSON: no
-pickle, so opening a store never runs code from it.
+Signatures are stored as raw little-endian arrays, and term weights as their keys (one
+a line, in key order) after their weights as little-endian doubles: no pickle, so opening
+a store never runs code from it, and no JSON, which takes longer to write and to read
+than signing takes to compute them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ import numpy.typing as npt
 from store.store import Store
 
 SIGNATURE_DTYPE = np.dtype("<u4")
+TERM_WEIGHT_DTYPE = np.dtype("<f8")
+# Dedupe reads and writes its tables at random keys (hashes, ids); SQLite's default page
+# cache (2 MB) holds too few of their inner pages for that.
+CACHE_KIB = 64 * 1024
+
+Band = tuple[str, int, int, str]  # an LSH row: kind, band, key, article
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,16 @@ class ArticleText:
     date: str | None
     source: str
     text_hash: str | None
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What clustering reads of an article: enough to pick a cluster's canonical member."""
+
+    id: str
+    date: str | None
+    text_chars: int
+    source: str
 
 
 @dataclass(frozen=True)
@@ -63,12 +81,30 @@ class Cluster:
     run_id: int | None = None  # the run that last changed its members
 
 
+def pack_terms(terms: dict[str, float]) -> bytes:
+    """Term weights as bytes: the count, the weights (doubles), then the keys, in key order."""
+    keys = sorted(terms)
+    weights = np.array([terms[k] for k in keys], dtype=TERM_WEIGHT_DTYPE)
+    return len(keys).to_bytes(4, "little") + weights.tobytes() + "\n".join(keys).encode()
+
+
+def unpack_terms(blob: bytes) -> dict[str, float]:
+    """The weights `pack_terms` packed, exactly, with the keys in the same order."""
+    count = int.from_bytes(blob[:4], "little")
+    if not count:
+        return {}
+    end = 4 + count * TERM_WEIGHT_DTYPE.itemsize
+    weights = np.frombuffer(blob[4:end], dtype=TERM_WEIGHT_DTYPE).tolist()
+    return dict(zip(blob[end:].decode().split("\n"), weights, strict=True))
+
+
 class DedupeStore:
     """Dedupe's view of the store; shares the store's connection and transactions."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.conn = store.conn
+        self.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
     # parameters
 
@@ -109,9 +145,16 @@ class DedupeStore:
         )
         return [r for (r,) in rows]
 
-    def forget(self, articles: Sequence[str]) -> None:
-        """Drop articles' signatures, bands and pairs; their partners' clusters go dirty."""
+    def forget(self, articles: Sequence[str], bands: Iterable[Band]) -> None:
+        """Drop articles' signatures, `bands` and pairs; their partners' clusters go dirty.
+
+        The bands are the articles' own (`lsh` has no index by article: it would double
+        the cost of filing them).
+        """
         with self.store.transaction() as db:
+            db.executemany(
+                "DELETE FROM lsh WHERE kind = ? AND band = ? AND key = ? AND article = ?", bands
+            )
             for article in articles:
                 db.execute(
                     "INSERT OR IGNORE INTO dirty SELECT b FROM pairs WHERE a = ? "
@@ -119,7 +162,6 @@ class DedupeStore:
                     (article, article, article),
                 )
                 db.execute("DELETE FROM pairs WHERE a = ? OR b = ?", (article, article))
-                db.execute("DELETE FROM lsh WHERE article = ?", (article,))
                 db.execute("DELETE FROM signatures WHERE article = ?", (article,))
 
     def lsh_neighbours(self, article: str) -> set[str]:
@@ -130,6 +172,38 @@ class DedupeStore:
             (article,),
         )
         return {r for (r,) in rows}
+
+    def lsh_neighbours_of(self, articles: Iterable[str]) -> dict[str, set[str]]:
+        """`lsh_neighbours` of many articles at once (an empty set for those without)."""
+        found: dict[str, set[str]] = {article: set() for article in articles}
+        self._fill_wanted(found)
+        for near, far in (("a", "b"), ("b", "a")):
+            rows = self.conn.execute(
+                f"SELECT p.{near}, p.{far} FROM wanted_ids w JOIN pairs p ON p.{near} = w.id "
+                "WHERE p.via = 'lsh'"
+            )
+            for article, other in rows:
+                found[article].add(other)
+        return found
+
+    def known_pairs(self, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Those of the pairs (a < b) that the store holds already."""
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS wanted_pairs (a TEXT, b TEXT, "
+            "PRIMARY KEY (a, b)) WITHOUT ROWID"
+        )
+        self.conn.execute("DELETE FROM wanted_pairs")
+        self.conn.executemany("INSERT OR IGNORE INTO wanted_pairs VALUES (?, ?)", pairs)
+        rows = self.conn.execute(
+            "SELECT p.a, p.b FROM wanted_pairs w JOIN pairs p ON p.a = w.a AND p.b = w.b"
+        )
+        return {(a, b) for a, b in rows}
+
+    def _fill_wanted(self, ids: Iterable[str]) -> None:
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_ids (id TEXT PRIMARY KEY) "
+                          "WITHOUT ROWID")
+        self.conn.execute("DELETE FROM wanted_ids")
+        self.conn.executemany("INSERT OR IGNORE INTO wanted_ids VALUES (?)", ((i,) for i in ids))
 
     def drop_pairs(self, pairs: Sequence[Pair]) -> None:
         with self.store.transaction() as db:
@@ -152,6 +226,15 @@ class DedupeStore:
             )
         ]
 
+    def article_facts(self, ids: Iterable[str]) -> dict[str, ArticleFacts]:
+        """Date, text length and source of articles, without reading their text."""
+        self._fill_wanted(ids)
+        rows = self.conn.execute(
+            "SELECT a.id, a.date, length(a.text), s.path FROM wanted_ids w "
+            "JOIN articles a ON a.id = w.id JOIN sources s ON s.id = a.source_id"
+        )
+        return {row[0]: ArticleFacts(*row) for row in rows}
+
     def signatures(self, ids: Sequence[str]) -> dict[str, Signature]:
         rows = self._select_in(
             "SELECT article, text_hash, duplicate_minhash, story_minhash, story_terms "
@@ -164,12 +247,14 @@ class DedupeStore:
                 r[1],
                 np.frombuffer(r[2], dtype=SIGNATURE_DTYPE).astype(np.uint32),
                 np.frombuffer(r[3], dtype=SIGNATURE_DTYPE).astype(np.uint32),
-                json.loads(r[4]),
+                unpack_terms(r[4]),
             )
             for r in rows
         }
 
-    def candidates(self, kind: str, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[str]]:
+    def candidates(
+        self, kind: str, keys: Iterable[tuple[int, int]]
+    ) -> dict[tuple[int, int], list[str]]:
         """Articles filed under each (band, key) of one kind."""
         self.conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS probe (band INTEGER, key INTEGER, "
@@ -189,12 +274,11 @@ class DedupeStore:
 
     # writing
 
-    def add(
-        self,
-        signatures: Sequence[Signature],
-        bands: Sequence[tuple[str, int, int, str]],
-    ) -> None:
-        """Store signatures and their LSH bands (kind, band, key, article) at once."""
+    def add(self, signatures: Sequence[Signature], bands: Sequence[Band]) -> None:
+        """Store signatures and their LSH bands (kind, band, key, article) at once.
+
+        Bands go in in key order: B-tree inserts that land next to each other.
+        """
         with self.store.transaction() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO signatures VALUES (?, ?, ?, ?, ?)",
@@ -204,12 +288,12 @@ class DedupeStore:
                         s.text_hash,
                         s.duplicate_minhash.astype(SIGNATURE_DTYPE).tobytes(),
                         s.story_minhash.astype(SIGNATURE_DTYPE).tobytes(),
-                        json.dumps(s.story_terms, sort_keys=True, ensure_ascii=False),
+                        pack_terms(s.story_terms),
                     )
                     for s in signatures
                 ],
             )
-            db.executemany("INSERT OR IGNORE INTO lsh VALUES (?, ?, ?, ?)", bands)
+            db.executemany("INSERT OR IGNORE INTO lsh VALUES (?, ?, ?, ?)", sorted(bands))
 
     def add_pairs(self, pairs: Sequence[Pair], dirty: Iterable[str], run_id: int) -> None:
         with self.store.transaction() as db:
@@ -242,13 +326,11 @@ class DedupeStore:
     ) -> None:
         """Swap the cluster rows of `articles` for `clusters`, and clear the dirty list."""
         with self.store.transaction() as db:
-            for article in articles:
-                db.execute("DELETE FROM clusters WHERE article = ?", (article,))
-            for c in clusters:
-                db.executemany(
-                    "INSERT OR REPLACE INTO clusters VALUES (?, ?, ?, ?, ?)",
-                    [(c.kind, m, c.id, c.canonical, c.run_id) for m in c.members],
-                )
+            db.executemany("DELETE FROM clusters WHERE article = ?", ((a,) for a in articles))
+            db.executemany(
+                "INSERT OR REPLACE INTO clusters VALUES (?, ?, ?, ?, ?)",
+                [(c.kind, m, c.id, c.canonical, c.run_id) for c in clusters for m in c.members],
+            )
             db.execute("DELETE FROM dirty")
 
     # reading results

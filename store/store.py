@@ -65,7 +65,9 @@ class Store:
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(conn)
         except sqlite3.DatabaseError as error:
-            raise StoreError(f"cannot open the store {path}: {error}; is it a newsdedup database?")
+            raise StoreError(
+                f"cannot open the store {path}: {error}; is it a newsdedup database?"
+            ) from error
         return cls(conn, path)
 
     def close(self) -> None:
@@ -79,6 +81,10 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit of work; inside another transaction, it is part of that one."""
+        if self.conn.in_transaction:
+            yield self.conn  # the outer transaction commits or rolls back
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
@@ -108,7 +114,8 @@ class Store:
 
     def source_state(self, root: str, path: str) -> SourceState | None:
         row = self.conn.execute(
-            "SELECT size, mtime_ns, sha256, status, reason FROM sources WHERE root = ? AND path = ?",
+            "SELECT size, mtime_ns, sha256, status, reason FROM sources "
+            "WHERE root = ? AND path = ?",
             (root, path),
         ).fetchone()
         return SourceState(*row) if row else None
@@ -117,7 +124,8 @@ class Store:
         """An unchanged file: remember its new stat so the next run need not hash it."""
         with self.transaction() as db:
             db.execute(
-                "UPDATE sources SET size = ?, mtime_ns = ?, last_run = ? WHERE root = ? AND path = ?",
+                "UPDATE sources SET size = ?, mtime_ns = ?, last_run = ? "
+                "WHERE root = ? AND path = ?",
                 (size, mtime_ns, run_id, root, path),
             )
 
@@ -287,6 +295,7 @@ class Store:
         last = self.conn.execute(
             "SELECT id, command, started_at, finished_at, status FROM runs ORDER BY id DESC LIMIT 1"
         ).fetchone()
+        boilerplate = self.conn.execute("SELECT COUNT(*) FROM boilerplate").fetchone()[0]
         clusters = dict(
             self.conn.execute(
                 "SELECT kind, COUNT(DISTINCT cluster) FROM clusters GROUP BY kind ORDER BY kind"
@@ -297,9 +306,11 @@ class Store:
             "clusters": clusters,
             "articles": articles,
             "text_chars": chars,
-            "boilerplate_lines": self.conn.execute("SELECT COUNT(*) FROM boilerplate").fetchone()[0],
+            "boilerplate_lines": boilerplate,
             "runs": runs,
-            "last_run": dict(zip(("id", "command", "started_at", "finished_at", "status"), last))
+            "last_run": dict(
+                zip(("id", "command", "started_at", "finished_at", "status"), last, strict=True)
+            )
             if last
             else None,
         }
