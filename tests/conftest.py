@@ -1,10 +1,13 @@
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from cli import main
+from tests.corpus import Corpus, write_corpus
+from tests.processes import exports, reap
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -33,3 +36,25 @@ class Cli:
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     return Cli(tmp_path / "store.db")
+
+
+@pytest.fixture(scope="session")
+def news(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Corpus, dict[str, list[dict]]]:
+    """A made-up news corpus (tests.corpus), and the exports of one clean run over it.
+
+    Tests only read the folder: each works on a store of its own.
+    """
+    base = tmp_path_factory.mktemp("news")
+    folder = base / "news"
+    corpus = write_corpus(folder)
+    db = base / "clean.db"
+    result = CliRunner().invoke(main, ["run", str(folder), "--db", str(db), "--quiet"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    return folder, corpus, exports(db)
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_processes() -> Iterator[None]:
+    """Processes a test started (tests.processes) do not outlive it."""
+    yield
+    reap()
