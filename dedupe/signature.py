@@ -32,9 +32,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import wordfreq
-from datasketch import MinHash
-from datasketch.lsh import _optimal_param
+
+# datasketch and wordfreq are imported where they are used: together they take over a
+# second to import (datasketch loads scipy), which a cron run with nothing new to sign
+# should not pay.
 
 Hashes = npt.NDArray[np.uint32]
 WordHashes = npt.NDArray[np.uint64]
@@ -312,6 +313,8 @@ def jaccard(a: Hashes, b: Hashes) -> float:
 @functools.cache
 def _permutations(num_perm: int, seed: int) -> tuple[Hashes, Hashes]:
     # The permutations datasketch draws from this seed, so the sketches interoperate.
+    from datasketch import MinHash
+
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
     return a.astype(np.uint32), b.astype(np.uint32)
 
@@ -373,6 +376,8 @@ def lsh_params(
     datasketch's own optimisation, the one ``MinHashLSH(threshold=...)`` runs, so an
     index built with ``MinHashLSH(params=...)`` from these behaves like datasketch's.
     """
+    from datasketch.lsh import _optimal_param
+
     _check_sketch(num_perm, threshold)
     if false_positive_weight < 0 or false_negative_weight < 0:
         raise ValueError("weights must be >= 0")
@@ -394,6 +399,8 @@ def candidate_probability(similarity: float, bands: int, rows: int) -> float:
 def zipf(token: str) -> float:
     """Zipf frequency (log10 of occurrences per 10^9 words) of a normalised token in
     English, from wordfreq's static lists; 0 for words wordfreq never saw."""
+    import wordfreq
+
     if token[:1].isdigit():
         # wordfreq models numbers by their digits, so 2008 is commoner than 7.25.
         return float(wordfreq.zipf_frequency(token.replace(",", ""), "en"))

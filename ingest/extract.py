@@ -30,14 +30,14 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
-
-import trafilatura
-from trafilatura.settings import Document as TrafilaturaDocument
+from typing import TYPE_CHECKING, Any
 
 from ingest.errors import IngestError
 from ingest.mainrun import boilerplate_verdicts
 from ingest.records import Document
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document as TrafilaturaDocument
 
 LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())
@@ -95,6 +95,8 @@ def trafilatura_text(html: str, include_comments: bool = True) -> str:
 
     Only for benchmarking the seam against; ingest uses `extract_html`.
     """
+    import trafilatura  # imported here: the ingest run calls this module in a worker process
+
     return trafilatura.extract(html, include_comments=include_comments) or ""
 
 
@@ -102,6 +104,9 @@ def _bare_extraction(
     html: str, url: str | None, favor_precision: bool = False
 ) -> TrafilaturaDocument | None:
     """trafilatura's Document (text, title, author, date, ...) or None when it finds nothing."""
+    import trafilatura
+    from trafilatura.settings import Document as TrafilaturaDocument
+
     result = trafilatura.bare_extraction(
         html,
         url=url,
