@@ -77,9 +77,17 @@ def ingest_files(
     """Ingest each file in turn, yielding its outcome once it is committed."""
     key = root_key(root)
     boilerplate = store.boilerplate()
+    known = store.source_states(key)
     with Worker(extract_html, options.extract_timeout) as extract:
         for src in files:
-            yield ingest_file(store, key, src, run_id, boilerplate, options, extract)
+            state = known.get(src.relpath)
+            if state and state.status == "ingested" and (state.size, state.mtime_ns) == (
+                src.size,
+                src.mtime_ns,
+            ):
+                yield FileOutcome(src.relpath, "unchanged")  # nothing read, nothing written
+            else:
+                yield ingest_file(store, key, src, run_id, boilerplate, options, extract)
 
 
 def finish_ingest(

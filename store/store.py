@@ -112,6 +112,14 @@ class Store:
 
     # sources
 
+    def source_states(self, root: str) -> dict[str, SourceState]:
+        """What the store knows of every file under `root`, by path: one query per run."""
+        rows = self.conn.execute(
+            "SELECT path, size, mtime_ns, sha256, status, reason FROM sources WHERE root = ?",
+            (root,),
+        )
+        return {path: SourceState(*rest) for path, *rest in rows}
+
     def source_state(self, root: str, path: str) -> SourceState | None:
         row = self.conn.execute(
             "SELECT size, mtime_ns, sha256, status, reason FROM sources "
