@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import click
@@ -58,3 +59,26 @@ def test_stats_json(tmp_path: Path, cli: Cli) -> None:
     (tmp_path / "a.txt").write_text("The ferry returned to its normal timetable on Thursday.")
     cli("ingest", str(tmp_path))
     assert '"articles": 1' in cli("stats", "--json")
+
+
+def test_exports_in_csv_and_parquet_and_since(tmp_path: Path, cli: Cli) -> None:
+    import csv
+    import io
+
+    import pyarrow.parquet as pq
+
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text("The ferry returned to its normal timetable on Thursday.")
+    cli("run", str(news), "-q")
+    (news / "b.txt").write_text("The old bridge closed on Monday for a year of repairs.")
+    cli("run", str(news), "-q")
+    rows = list(csv.DictReader(io.StringIO(cli("export", "articles", "--format", "csv"))))
+    assert [r["source"] for r in rows] == ["a.txt", "b.txt"]
+    assert rows[0]["authors"] == "[]"
+    assert [r["source"] for r in map(json.loads, cli("export", "articles", "--since", "2")
+                                      .splitlines())] == ["b.txt"]
+    out = tmp_path / "articles.parquet"
+    cli("export", "articles", "--format", "parquet", "--output", str(out))
+    assert pq.read_table(out).column("source").to_pylist() == ["a.txt", "b.txt"]
+    assert "--output" in cli("export", "pairs", "--format", "parquet", code=1)
