@@ -1,0 +1,124 @@
+"""The speed-ups of dedupe keep its results: each fast path against the plain one."""
+
+import random
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dedupe.cluster import _average_link_component, average_link, connected_components
+from dedupe.signature import DuplicateParams, StoryParams, TermVector, cosine, vector_cosine
+from store.dedupe import pack_terms, unpack_terms
+from tests.conftest import Cli
+
+
+def _dense_average_link(component: list, scores: dict, threshold: float) -> list[list]:
+    """The dense average link newsdedup had before (a matrix of the component squared)."""
+    size = len(component)
+    if size == 1:
+        return [component]
+    index = {item: i for i, item in enumerate(component)}
+    sums = np.zeros((size, size), dtype=np.float64)
+    for (a, b), score in scores.items():
+        if a in index and b in index:
+            sums[index[a], index[b]] = sums[index[b], index[a]] = score
+    counts = np.ones(size, dtype=np.float64)
+    alive = np.ones(size, dtype=bool)
+    members: list[list[int]] = [[i] for i in range(size)]
+    means = sums.copy()
+    np.fill_diagonal(means, -np.inf)
+    best = means.max(axis=1)
+    partner = means.argmax(axis=1)
+    while True:
+        i = int(np.argmax(np.where(alive, best, -np.inf)))
+        if best[i] < threshold or not alive[i]:
+            break
+        i, j = sorted((i, int(partner[i])))
+        sums[i, :] += sums[j, :]
+        sums[:, i] = sums[i, :]
+        counts[i] += counts[j]
+        alive[j] = False
+        members[i].extend(members[j])
+        members[j] = []
+        row = np.where(alive, sums[i, :] / (counts[i] * counts), -np.inf)
+        row[i] = -np.inf
+        means[i, :] = row
+        means[:, i] = row
+        means[:, j] = -np.inf
+        means[j, :] = -np.inf
+        best[j] = -np.inf
+        stale = alive & ((partner == i) | (partner == j))
+        stale[i] = True
+        for k in np.flatnonzero(stale):
+            best[k] = means[k].max()
+            partner[k] = int(means[k].argmax())
+        better = alive & (row > best)
+        better |= alive & (row == best) & (i < partner)
+        best[better] = row[better]
+        partner[better] = i
+    return [sorted(component[k] for k in group) for group in members if group]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_sparse_average_link_merges_as_the_dense_one(seed: int) -> None:
+    rng = random.Random(seed)
+    nodes = [f"n{i:03d}" for i in range(rng.randint(2, 60))]
+    levels = [0.2, 0.4, 0.55, 0.6, 0.8, 1.0]  # few values: many ties
+    scores = {
+        (a, b): rng.choice(levels) if rng.random() < 0.5 else rng.random()
+        for i, a in enumerate(nodes)
+        for b in nodes[i + 1 :]
+        if rng.random() < 0.15
+    }
+    threshold = rng.choice([0.3, 0.55, 0.7])
+    dense = []
+    for component in connected_components(nodes, scores):
+        dense.extend(_dense_average_link(component, scores, threshold))
+    assert average_link(nodes, scores, threshold) == sorted(dense)
+    assert sorted(_average_link_component(nodes, scores, threshold)) == sorted(
+        _dense_average_link(nodes, scores, threshold)
+    )
+
+
+def _weights(rng: random.Random) -> dict[str, float]:
+    keys = rng.sample([f"t{i}" for i in range(60)], rng.randint(0, 25))
+    return {k: rng.choice([0.5, 1.0, 2.25, rng.random() * 6]) for k in keys}
+
+
+def test_vector_cosine_is_cosine_to_the_last_bit() -> None:
+    rng = random.Random(3)
+    for _ in range(2000):
+        a, b = _weights(rng), _weights(rng)
+        assert vector_cosine(TermVector(a), TermVector(b)) == cosine(a, b)
+
+
+def test_packed_terms_come_back_exactly_and_in_key_order() -> None:
+    rng = random.Random(4)
+    for _ in range(200):
+        terms = {**_weights(rng), "~ksr": 1 / 3, "#5.6": 0.1, "é": 2.0}
+        back = unpack_terms(pack_terms(terms))
+        assert back == terms and list(back) == sorted(terms)
+    assert unpack_terms(pack_terms({})) == {}
+
+
+def test_forgetting_an_article_takes_its_lsh_rows(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    body = " ".join(f"Sentence {i} about the harbour ferry strike in Skarholm." for i in range(30))
+    (news / "a.txt").write_text(f"Ferry strike\n\n{body}\n")
+    (news / "b.txt").write_text(f"Ferry strike again\n\n{body} And one more line.\n")
+    cli("run", str(news), "-q")
+    (news / "b.txt").write_text("Something else\n\nA council vote on the new library budget.\n")
+    cli("run", str(news), "-q")
+    (news / "a.txt").unlink()
+    cli("run", str(news), "-q")
+    with sqlite3.connect(tmp_path / "store.db") as conn:
+        signed = {a for (a,) in conn.execute("SELECT article FROM signatures")}
+        filed = {a for (a,) in conn.execute("SELECT DISTINCT article FROM lsh")}
+        per_article = conn.execute(
+            "SELECT COUNT(*) FROM lsh GROUP BY article"
+        ).fetchall()
+    assert filed == signed and len(signed) == 1
+    bands = DuplicateParams().bands()[0] + StoryParams().bands()[0]
+    assert per_article == [(bands,)]
