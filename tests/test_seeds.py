@@ -28,7 +28,7 @@ def test_seeds_give_three_clean_articles(cli: Cli) -> None:
     assert ap["text"].endswith("along with Iran and Hezbollah.")
     assert qusayr["text"].startswith("A Russian troop deployment in Syria near the Lebanese border")
     assert qusayr["text"].endswith("from al-Tanf in eastern Syria.")
-    assert egypt["text"].startswith("The Turkish and Italian embassies in Cairo have launched")
+    assert egypt["text"].startswith("The Turkish and Italian embassies")
     assert egypt["text"].endswith("without formally joining them.")
     assert qusayr["captions"] and egypt["captions"]
     assert [a["source"] for a in articles] == sorted(a["source"] for a in articles)
