@@ -67,6 +67,10 @@ class DuplicateParams:
     num_perm: int = 128
     seed: int = 1
     threshold: float = 0.6  # Jaccard of shingle sets from which two texts are duplicates
+    # A copy cut short (a teaser, a truncated scrape) has a low Jaccard but lies inside
+    # the full text: duplicates too, when the shorter holds at least half the shingles.
+    containment: float = 0.9  # share of the shorter text's shingles found in the longer
+    min_length_ratio: float = 0.5  # shorter / longer shingle count for containment to count
     lsh_threshold: float = 0.5  # bands: 30 x 4, finding 98% of pairs at 0.6, all at 0.7
     lsh_false_negative_weight: float = 0.8
 
@@ -297,6 +301,13 @@ def shingles(text: str, k: int = DUPLICATE_PARAMS.shingle_size) -> Hashes:
     fewer than k words gives one shingle of all its words; an empty text none.
     """
     return np.unique(_shingles(_words(normalise(text)).hashes, k))
+
+
+def containment(a: Hashes, b: Hashes) -> float:
+    """Share of the smaller set of distinct hashes that the other holds."""
+    if a.size == 0 or b.size == 0:
+        return 0.0
+    return np.intersect1d(a, b, assume_unique=True).size / min(a.size, b.size)
 
 
 def jaccard(a: Hashes, b: Hashes) -> float:

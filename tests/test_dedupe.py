@@ -147,6 +147,16 @@ def test_removing_a_source_updates_clusters(tmp_path: Path, cli: Cli) -> None:
     assert cli("export", "pairs") == ""
 
 
+def test_a_copy_cut_short_is_a_duplicate_by_containment(tmp_path: Path, cli: Cli) -> None:
+    _corpus(tmp_path / "news")
+    config = tmp_path / "settings.toml"
+    config.write_text("[duplicate]\nthreshold = 0.99\n")  # Jaccard alone: exact copies only
+    cli("run", str(tmp_path / "news"), "-q", "--config", str(config))
+    source = _by_source(cli)
+    [duplicates] = [c for c in _clusters(cli) if c["kind"] == "duplicate"]
+    assert "shortened.json" in {source[m] for m in duplicates["members"]}
+
+
 def test_changed_settings_need_a_rebuild(tmp_path: Path, cli: Cli) -> None:
     _corpus(tmp_path / "news")
     cli("run", str(tmp_path / "news"), "-q")
@@ -157,7 +167,8 @@ def test_changed_settings_need_a_rebuild(tmp_path: Path, cli: Cli) -> None:
 def test_config_file_sets_thresholds(tmp_path: Path, cli: Cli) -> None:
     _corpus(tmp_path / "news")
     config = tmp_path / "settings.toml"
-    config.write_text("[duplicate]\nthreshold = 0.99\n")
+    # Containment off (only equal lengths), the Jaccard bar near 1.
+    config.write_text("[duplicate]\nthreshold = 0.99\nmin_length_ratio = 1.0\n")
     cli("run", str(tmp_path / "news"), "-q", "--config", str(config))
     source = _by_source(cli)
     [duplicates] = [c for c in _clusters(cli) if c["kind"] == "duplicate"]
