@@ -94,11 +94,15 @@ class Rule:
     threshold: float
     containment: float | None = None
     min_shingles: int = CONTAINMENT_MIN_SHINGLES
+    min_length_ratio: float = 0.0  # shorter / longer shingle count for containment to count
 
     def __str__(self) -> str:
         text = f"Jaccard >= {self.threshold:.2f}"
         if self.containment is not None:
-            text += f" or containment >= {self.containment:.2f} ({self.min_shingles}+ shingles)"
+            text += f" or containment >= {self.containment:.2f} ({self.min_shingles}+ shingles"
+            if self.min_length_ratio:
+                text += f", length ratio >= {self.min_length_ratio:.2f}"
+            text += ")"
         return text
 
     def flags(self, outcome: Outcome, pair: Names, verified: Pair) -> bool:
@@ -107,14 +111,19 @@ class Rule:
         if self.containment is None:
             return False
         a, b = (outcome.shingle_sets[name] for name in pair)
-        smaller = min(a.size, b.size)
-        return smaller >= self.min_shingles and _containment(a, b) >= self.containment
+        smaller, larger = sorted((a.size, b.size))
+        return (
+            smaller >= self.min_shingles
+            and smaller >= self.min_length_ratio * larger
+            and _containment(a, b) >= self.containment
+        )
 
 
 SWEEP = (
     *(Rule(t) for t in (0.5, 0.55, 0.6, 0.65, 0.7)),
     *(Rule(0.6, c) for c in (0.7, 0.8, 0.9)),
     Rule(0.6, 0.8, 20),
+    Rule(0.6, 0.9, 1, 0.5),
     Rule(0.5, 0.8),
 )
 PROPOSALS = (Rule(0.6, 0.8), Rule(0.5), Rule(0.5, 0.8))  # the general fixes this bench reports on
