@@ -397,7 +397,7 @@ def evaluate(
         f"Planted duplicates (seed {seed}): {len(sources)} originals "
         f"({sum(s.copyable for s in sources)} long enough to copy), {copies} copies, "
         f"{len(docs)} files; ingest + dedupe {outcome.seconds:.1f} s; defaults "
-        f"(duplicate: {Rule(params.duplicate.threshold)})",
+        f"(duplicate: {_default_rule(params)})",
         "",
         *overall_table(outcome, truth, found),
         "",
@@ -412,6 +412,14 @@ def evaluate(
     if rules:
         lines += ["", *rules_table(outcome, truth, rules)]
     return Report(score(found, truth.positives(), truth), scores, tuple(lines))
+
+
+def _default_rule(params: DedupeParams) -> str:
+    """The pipeline's own duplicate rule, as `Rule` prints one."""
+    duplicate = params.duplicate
+    containment = getattr(duplicate, "containment", None)
+    return str(Rule(duplicate.threshold, containment, 1,
+                    getattr(duplicate, "min_length_ratio", 0.0)))
 
 
 def rules_table(outcome: Outcome, truth: Truth, rules: Sequence[Rule]) -> list[str]:

@@ -288,9 +288,12 @@ def cached_store(size: int, seed: int = SEED) -> Path:
         print(f"building a store of {size:,} articles in {path} (once, from {start:,})",
               file=sys.stderr)
         seconds = build_store(building, size, seed, start=start)
-        with sqlite3.connect(building) as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn = sqlite3.connect(building)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
         building.rename(path)
+        for leftover in OUT.glob(building.name + "-*"):
+            leftover.unlink()
         print(f"  built in {seconds:,.0f} s", file=sys.stderr)
     return path
 

@@ -52,7 +52,7 @@ from store.store import Store
 log = logging.getLogger(__name__)
 
 BATCH = 1000  # articles signed and matched per transaction
-VERIFY_ARTICLES = 2000  # articles whose term weightings verification holds at once
+VERIFY_ARTICLES = 5000  # articles whose term weightings verification holds at once
 
 
 class DedupeError(Exception):
