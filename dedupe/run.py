@@ -40,12 +40,10 @@ from dedupe.signature import (
     Hashes,
     StoryParams,
     TermVector,
-    containment,
-    jaccard,
     shingles,
     signatures,
-    vector_cosine,
 )
+from dedupe.verify import judge
 from store.dedupe import ArticleFacts, ArticleText, Cluster, DedupeStore, Pair, Signature
 from store.store import Store
 
@@ -280,25 +278,11 @@ def _verify_chunk(
     vectors = {a: TermVector(signed[a].story_terms) for a in ids}
     kept = []
     for a, b in candidates:
-        duplicate = jaccard(shingle_sets[a], shingle_sets[b])
-        story = vector_cosine(vectors[a], vectors[b])
-        if duplicate >= params.duplicate.threshold or _contained(
-            shingle_sets[a], shingle_sets[b], params.duplicate
-        ):
-            kept.append(Pair(a, b, "duplicate", duplicate, story, via))
-        elif story >= params.story.verify_threshold:
-            kept.append(Pair(a, b, "story", duplicate, story, via))
+        v = judge(shingle_sets[a], shingle_sets[b], vectors[a], vectors[b],
+                  params.duplicate, params.story)
+        if v.kind:
+            kept.append(Pair(a, b, v.kind, v.duplicate_score, v.story_score, via))
     return kept
-
-
-def _contained(a: Hashes, b: Hashes, params: DuplicateParams) -> bool:
-    """One text cut short of the other: most of the shorter lies in the longer."""
-    shorter, longer = sorted((a.size, b.size))
-    return (
-        longer > 0
-        and shorter / longer >= params.min_length_ratio
-        and containment(a, b) >= params.containment
-    )
 
 
 def recluster(ds: DedupeStore, params: DedupeParams, run_id: int) -> list[Cluster]:
