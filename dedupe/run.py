@@ -44,7 +44,15 @@ from dedupe.signature import (
     signatures,
 )
 from dedupe.verify import judge
-from store.dedupe import ArticleFacts, ArticleText, Cluster, DedupeStore, Pair, Signature
+from store.dedupe import (
+    ArticleFacts,
+    ArticleText,
+    Band,
+    Cluster,
+    DedupeStore,
+    Pair,
+    Signature,
+)
 from store.store import Store
 
 log = logging.getLogger(__name__)
@@ -94,7 +102,7 @@ def dedupe(
     stopped run leaves the rest (and the clustering) to the next one.
     """
     ds = DedupeStore(store)
-    _check_params(ds, params, rebuild)
+    check_params(ds, params, rebuild)
     summary = DedupeSummary()
     summary.forgotten = forget(ds, ds.stale(), params)
     todo = ds.unsigned()
@@ -118,7 +126,7 @@ def dedupe(
     return summary
 
 
-def _check_params(ds: DedupeStore, params: DedupeParams, rebuild: bool) -> None:
+def check_params(ds: DedupeStore, params: DedupeParams, rebuild: bool) -> None:
     wanted = json.loads(json.dumps(params.as_dict()))
     stored = ds.params()
     if stored is None or rebuild:
@@ -165,6 +173,13 @@ def forget(ds: DedupeStore, stale: Sequence[str], params: DedupeParams) -> int:
 
 def sign(ds: DedupeStore, batch: Sequence[ArticleText], params: DedupeParams) -> None:
     """Compute and store both signatures of each article, with their LSH bands."""
+    ds.add(*signed_batch(batch, params))
+
+
+def signed_batch(
+    batch: Sequence[ArticleText], params: DedupeParams
+) -> tuple[list[Signature], list[Band]]:
+    """Both signatures of each article, and their LSH band rows."""
     signed = []
     for article in batch:
         sig = signatures(article.title, article.text, params.duplicate, params.story)
@@ -173,11 +188,11 @@ def sign(ds: DedupeStore, batch: Sequence[ArticleText], params: DedupeParams) ->
                 article.id, article.text_hash or "", sig.duplicate, sig.story, dict(sig.terms)
             )
         )
-    bands: list[tuple[str, int, int, str]] = []
+    bands: list[Band] = []
     for kind in ("duplicate", "story"):
         for article_id, keys in _band_keys(signed, kind, params).items():
             bands.extend((kind, band, key, article_id) for band, key in enumerate(keys))
-    ds.add(signed, bands)
+    return signed, bands
 
 
 def _band_keys(
@@ -294,7 +309,20 @@ def recluster(ds: DedupeStore, params: DedupeParams, run_id: int) -> list[Cluste
     info = ds.article_facts(sorted(nodes))
     nodes &= info.keys()  # dirty articles may be gone
     clusters = cluster(sorted(nodes), pairs, info, params.linkage)
-    previous = {(c.kind, c.id): c for c in ds.clusters_of(sorted(nodes | set(dirty)))}
+    with ds.store.transaction():
+        changed = replace_clusters(ds, sorted(nodes | set(dirty)), clusters, run_id)
+        ds.clear_dirty()
+    return changed
+
+
+def replace_clusters(
+    ds: DedupeStore, articles: Sequence[str], clusters: Sequence[Cluster], run_id: int
+) -> list[Cluster]:
+    """Store `clusters` as the clusters of `articles`; returns those whose members changed.
+
+    A cluster keeps the run that last added a member to it.
+    """
+    previous = {(c.kind, c.id): c for c in ds.clusters_of(articles)}
     changed = []
     stamped = []
     for c in clusters:
@@ -304,7 +332,7 @@ def recluster(ds: DedupeStore, params: DedupeParams, run_id: int) -> list[Cluste
             stamped.append(Cluster(c.kind, c.id, c.canonical, c.members, run_id))
         else:
             stamped.append(Cluster(c.kind, c.id, c.canonical, c.members, old.run_id))
-    ds.replace_clusters(sorted(nodes | set(dirty)), stamped)
+    ds.replace_clusters(articles, stamped)
     return changed
 
 

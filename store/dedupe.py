@@ -324,13 +324,16 @@ class DedupeStore:
         articles: Sequence[str],
         clusters: Sequence[Cluster],
     ) -> None:
-        """Swap the cluster rows of `articles` for `clusters`, and clear the dirty list."""
+        """Swap the cluster rows of `articles` for `clusters`."""
         with self.store.transaction() as db:
             db.executemany("DELETE FROM clusters WHERE article = ?", ((a,) for a in articles))
             db.executemany(
                 "INSERT OR REPLACE INTO clusters VALUES (?, ?, ?, ?, ?)",
                 [(c.kind, m, c.id, c.canonical, c.run_id) for c in clusters for m in c.members],
             )
+
+    def clear_dirty(self) -> None:
+        with self.store.transaction() as db:
             db.execute("DELETE FROM dirty")
 
     # reading results
