@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ingest import rules
 from ingest.lines import fold, is_headline_like, is_prose, line_key, words
-from ingest.mainrun import describe, is_page_dump, select_main_run
+from ingest.mainrun import describe, is_page_dump, select_main_run, table_lines
 from ingest.records import Removed
 
 # How far above the body a headline may stand when it is not repeated.
@@ -64,7 +64,11 @@ def clean_text(
 ) -> Cleaned:
     """Clean an article's text; `title` comes from metadata when the source has one."""
     lines = paragraph_lines(text)
-    marks = _mark_captions_above_credits(lines, [_furniture(line) for line in lines])
+    cells = table_lines(lines)  # a table's numbers and labels are text, not widgets
+    furniture = [
+        None if cell else _furniture(line) for line, cell in zip(lines, cells, strict=True)
+    ]
+    marks = _mark_captions_above_credits(lines, furniture)
     counts = Counter(fold(line) for line, mark in zip(lines, marks, strict=True) if mark is None)
     body = _first_body_line(lines, marks)
 
@@ -76,14 +80,14 @@ def clean_text(
         title_index = _repeated_headline(lines, marks, counts, body)
         title = lines[title_index] if title_index is not None else ""
     marks = _mark_header_captions(lines, marks, body, title)
-    marks = _mark_repeats(lines, marks, counts, body, title, title_index)
-    marks = _mark_corpus_boilerplate(lines, marks, body, boilerplate)
+    marks = _mark_repeats(lines, marks, counts, body, title, title_index, cells)
+    marks = _mark_corpus_boilerplate(lines, marks, body, boilerplate, cells)
     marks = _mark_navigation(lines, marks)
     if scraped:
         marks = _mark_header(lines, marks)
     if not title and (title_index := _headline_above_body(lines, marks)) is not None:
         title = lines[title_index]
-        marks = _mark_repeats(lines, marks, counts, body, title, title_index)
+        marks = _mark_repeats(lines, marks, counts, body, title, title_index, cells)
     return _assemble(lines, marks, title)
 
 
@@ -199,12 +203,13 @@ def _mark_repeats(
     body: int,
     title: str,
     title_index: int | None,
+    cells: Sequence[bool],
 ) -> list[str | None]:
     """The title's repeats, and lines printed twice.
 
     A short line repeated above the body is a caption. Elsewhere only a stutter (the
     same line twice in a row) is furniture: a question repeated through an interview
-    round-up is text.
+    round-up is text, and so is a table's cell repeated ("0", "0").
     """
     out = list(marks)
     title_key = fold(title)
@@ -219,7 +224,7 @@ def _mark_repeats(
         last_seen = {key: i for i, key in enumerate(keys) if out[i] is None}
         for i, line in enumerate(lines):
             key = keys[i]
-            if out[i] is not None or counts[key] < 2:
+            if out[i] is not None or counts[key] < 2 or cells[i]:
                 continue
             if rules.has_photo_credit(line) or (last_seen[key] < body and not is_prose(line)):
                 out[i] = "repeated-caption"
@@ -261,14 +266,19 @@ def _mark_header_captions(
 
 
 def _mark_corpus_boilerplate(
-    lines: Sequence[str], marks: Sequence[str | None], body: int, boilerplate: Container[int]
+    lines: Sequence[str],
+    marks: Sequence[str | None],
+    body: int,
+    boilerplate: Container[int],
+    cells: Sequence[bool],
 ) -> list[str | None]:
-    """Lines seen across many articles; a sentence inside the body is kept all the same."""
+    """Lines seen across many articles; a sentence inside the body, or a table's cell, is kept
+    all the same."""
     kept_prose = [i for i, mark in enumerate(marks) if mark is None and is_prose(lines[i])]
     last = kept_prose[-1] if kept_prose else -1
     out = list(marks)
     for i, line in enumerate(lines):
-        if out[i] is None and line_key(line) in boilerplate:
+        if out[i] is None and not cells[i] and line_key(line) in boilerplate:
             inside = body <= i <= last and is_prose(line)
             if not inside:
                 out[i] = "corpus-boilerplate"
@@ -278,8 +288,10 @@ def _mark_corpus_boilerplate(
 def _mark_navigation(lines: Sequence[str], marks: Sequence[str | None]) -> list[str | None]:
     """The main run is found on all lines: the furniture around it is what gives a page away."""
     verdicts = select_main_run(lines)
-    return [mark if mark is not None or verdict is None else "navigation"
-            for mark, verdict in zip(marks, verdicts, strict=True)]
+    return [
+        mark if mark is not None or verdict is None else "navigation"
+        for mark, verdict in zip(marks, verdicts, strict=True)
+    ]
 
 
 def _mark_header(lines: Sequence[str], marks: Sequence[str | None]) -> list[str | None]:

@@ -64,9 +64,19 @@ RESUME_SENTENCE_LINES = 3  # this many sentence lines in a row after a box: the 
 RESUME_WITHIN_LINES = 30  # ... when they start within this many lines of text after it
 LIST_MIN_ITEMS = 6  # a block of this many lines right after the run is a list to keep
 
+# --- tables dumped one cell a line ------------------------------------------------------------
+
+TABLE_MIN_ROWS = 3  # a table repeats its row's shape of cells at least this many times ...
+TABLE_MAX_COLUMNS = 12  # ... a row has 2 to this many cells ...
+TABLE_MIN_NUMBER_COLUMNS = 2  # ... of which this many hold a number alone, and one some text
+TABLE_CELL_MAX_WORDS = 20  # a longer line is not a cell
+TABLE_HEADER_ROWS = 2  # header rows above the first row (a header printed twice) ...
+TABLE_HEADER_MAX_WORDS = 4  # ... of short labels
+
 TOKEN_RE = re.compile(r"\w+")
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # Full stops of several scripts (\u3002, \uff01, \uff1f: the CJK ones), then closing quotes.
+NUMBER_CELL_RE = re.compile(r"^[^\w]*\d[\d\s.,:/%+\-–$€£¥]*$")
 SENTENCE_END_RE = re.compile("[.!?…\u3002\uff01\uff1f:;][\"'”’»)\\]]*$")
 
 
@@ -92,7 +102,13 @@ BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "account link",
         _whole_line(r"sign ?in|sign ?up|log ?in|log ?out|register|subscribe(?: now)?|my account"),
     ),
-    ("advertising", _whole_line(r"advert|advertisement|advertising|sponsored(?: \w+)?|anzeige")),
+    (
+        "advertising",
+        _whole_line(
+            r"advert|advertisement|advertising|sponsored(?: \w+)?|anzeige",
+            r"スポンサー(?:ド)?リンク|広告|广告|광고",
+        ),
+    ),
     (
         "navigation",
         _whole_line(
@@ -112,7 +128,12 @@ BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.IGNORECASE,
         ),
     ),
-    ("tags", re.compile(r"^\W*(?:tags?|tagged|filed under|categories|topics)\s*:?\s", re.I)),
+    (
+        "tags",
+        re.compile(
+            r"^\W*(?:tags?|tagged|filed under|categories|topics|タグ|标签|標籤|태그)\s*:?\s", re.I
+        ),
+    ),
     (
         "photo credit",
         re.compile(
@@ -160,6 +181,10 @@ HEADING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"popular(?: .{1,30})?|also read|see also|don't miss|don’t miss|what to read next",
             r"você (?:pode|também pode) gostar|leia (?:também|mais)|te puede interesar",
             r"à lire aussi|lire aussi|das könnte sie auch interessieren|mehr zum thema",
+            r"next up(?: in .{1,40})?|elsewhere on .{1,40}|we recommend",
+            # the same headings in Japanese, Chinese and Korean
+            r"関連(?:する)?記事|関連エントリー?|おすすめ記事|人気記事|こちらの記事も.{0,20}",
+            r"相[关關](?:文章|阅读|閱讀|新闻|新聞)|推荐阅读|推薦閱讀|관련\s?기사|추천\s?기사|인기\s?기사",
         ),
     ),
 )
@@ -329,16 +354,18 @@ def comments_start(infos: Sequence[LineInfo], scores: Sequence[float]) -> int:
     return len(infos)
 
 
-def section_breaks(infos: Sequence[LineInfo], start: int, stop: int) -> list[int]:
+def section_breaks(
+    infos: Sequence[LineInfo], start: int, stop: int, table: Sequence[bool]
+) -> list[int]:
     """Where a new section may begin inside the run: a comments or teasers heading, or the
-    first line of a block of menu-like lines (tags, section names)."""
+    first line of a block of menu-like lines (tags, section names; a table's labels are not)."""
     breaks = []
     menu = 0
     for i in range(start, stop):
         if infos[i].heading:
             breaks.append(i)
         if infos[i].words:
-            menu = menu + 1 if is_menu_line(infos[i]) else 0
+            menu = menu + 1 if is_menu_line(infos[i]) and not table[i] else 0
             if menu == TAG_BLOCK_LINES:
                 breaks.append(i - menu + 1)
     return sorted(set(breaks))
@@ -368,10 +395,16 @@ def resumes_article(infos: Sequence[LineInfo]) -> bool:
     return False
 
 
-def trim_teasers(infos: Sequence[LineInfo], scores: Sequence[float], start: int, stop: int) -> int:
+def trim_teasers(
+    infos: Sequence[LineInfo],
+    scores: Sequence[float],
+    span: tuple[int, int],
+    table: Sequence[bool],
+) -> int:
     """The run's new end: the first section break after an article-sized part where the rest
     reads like teasers and the article does not resume."""
-    for cut in section_breaks(infos, start, stop):
+    start, stop = span
+    for cut in section_breaks(infos, start, stop, table):
         rest = infos[cut:stop]
         if (
             sum(scores[start:cut]) >= ARTICLE_MIN_SCORE
@@ -395,6 +428,80 @@ def extend_over_list(infos: Sequence[LineInfo], stop: int, end: int) -> int:
     return block_end if items >= LIST_MIN_ITEMS else stop
 
 
+def _cell_shape(line: str) -> str:
+    """'n' for a cell holding a number alone ("5040", "85%", "$139.00"), 't' for text, '' for a
+    line too long to be a cell."""
+    text = line.strip()
+    if not text or count_words(text) > TABLE_CELL_MAX_WORDS:
+        return ""
+    return "n" if NUMBER_CELL_RE.match(text) else "t"
+
+
+def table_lines(lines: Sequence[str]) -> list[bool]:
+    """Lines that are the cells of a table dumped one cell a line.
+
+    A table shows itself by its rows: the same sequence of number and text cells, repeated
+    (standings, results, statistics). The header row above the first row is part of it.
+    Share counters ("Facebook", "12", "Twitter", "5") repeat with one number per period,
+    page numbers with no text: neither is a table.
+    """
+    shapes = [_cell_shape(line) for line in lines]
+    n = len(shapes)
+    # same[p][j]: how many lines from j on repeat the shape of the line p above them
+    same: dict[int, list[int]] = {}
+    for p in range(2, TABLE_MAX_COLUMNS + 1):
+        run = [0] * (n + 1)
+        for j in range(n - 1, p - 1, -1):
+            run[j] = run[j + 1] + 1 if shapes[j] and shapes[j] == shapes[j - p] else 0
+        same[p] = run
+    out = [False] * n
+    i = 0
+    while i < n:
+        block = _table_at(shapes, same, i)
+        if block is None:
+            i += 1
+            continue
+        period, stop = block
+        header = i
+        while header > max(0, i - TABLE_HEADER_ROWS * period) and _is_label(lines[header - 1]):
+            header -= 1
+        out[header:stop] = [True] * (stop - header)
+        i = stop
+    return out
+
+
+def _table_at(shapes: Sequence[str], same: dict[int, list[int]], i: int) -> tuple[int, int] | None:
+    """(period, end) of a table whose first row starts at line i, else None."""
+    for p in range(2, TABLE_MAX_COLUMNS + 1):
+        if i + p >= len(shapes) or not all(shapes[i : i + p]):
+            return None
+        length = p + same[p][i + p]
+        if length >= TABLE_MIN_ROWS * p:
+            row = shapes[i : i + p]
+            numbers = row.count("n")
+            if numbers < TABLE_MIN_NUMBER_COLUMNS or numbers == p:
+                return None
+            return p, i + length
+    return None
+
+
+def _is_label(line: str) -> bool:
+    """A column's label: a few words that are not a sentence ("Pos." is an abbreviation)."""
+    words = count_words(line)
+    sentence = SENTENCE_END_RE.search(line.strip()) is not None
+    short = words <= TABLE_HEADER_MAX_WORDS
+    return _cell_shape(line) == "t" and short and (words == 1 or not sentence)
+
+
+def extend_over_tables(table: Sequence[bool], start: int, stop: int, end: int) -> tuple[int, int]:
+    """The run's new bounds: over a table that ends right before it or starts right after it."""
+    while start > 0 and table[start - 1]:
+        start -= 1
+    while stop < end and table[stop]:
+        stop += 1
+    return start, stop
+
+
 def select_main_run(lines: Sequence[str]) -> list[str | None]:
     """For each line of a text: None to keep it, or a short reason for dropping it.
 
@@ -404,13 +511,18 @@ def select_main_run(lines: Sequence[str]) -> list[str | None]:
     if not looks_like_page(infos):
         return [None] * len(lines)
     repeated = repeated_lines(lines)
-    scores = [line_score(info, again) for info, again in zip(infos, repeated, strict=True)]
+    table = table_lines(lines)
+    scores = [
+        0.0 if cell else line_score(info, again)
+        for info, again, cell in zip(infos, repeated, table, strict=True)
+    ]
     end = comments_start(infos, scores)
     start, stop = max_run(scores[:end])
     if stop == 0:
         return [info.boilerplate or info.heading or "no main text" for info in infos]
-    trimmed = trim_teasers(infos, scores, start, stop)
+    trimmed = trim_teasers(infos, scores, (start, stop), table)
     stop = extend_over_list(infos, stop, end) if trimmed == stop else trimmed
+    start, stop = extend_over_tables(table, start, stop, end)
     return [_verdict(i, info, start, stop, end) for i, info in enumerate(infos)]
 
 

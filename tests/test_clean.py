@@ -240,3 +240,12 @@ def test_line_above_a_credit_standing_alone_is_a_caption() -> None:
     cleaned = clean_text(f"{body}\n{caption}\n(Image credit: Port Elms Gazette)\n{body} Again.")
     assert caption in cleaned.captions
     assert caption not in cleaned.paragraphs
+
+
+def test_a_table_dumped_one_cell_a_line_keeps_its_numbers() -> None:
+    intro = "The league table after twelve rounds, as published by the organisers on Monday."
+    rows = [["1", "Harbour Rovers", "12", "30"], ["2", "Mill Lane", "12", "27"]]
+    rows += [["3", "Castle Athletic", "12", "22"], ["4", "Riverside", "11", "19"]]
+    cells = ["Pos.", "Club", "Played", "Points", *[cell for row in rows for cell in row]]
+    cleaned = clean_text("\n".join([intro, *cells]))
+    assert cleaned.paragraphs == (intro, *cells)

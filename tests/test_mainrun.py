@@ -10,6 +10,7 @@ from ingest.mainrun import (
     max_run,
     repeated_lines,
     select_main_run,
+    table_lines,
 )
 
 NEWS_ARTICLE = "\n".join(
@@ -342,3 +343,60 @@ def test_embedded_post_signature_shown_twice_is_not_a_repeat() -> None:
         True,
         True,
     ]
+
+
+STANDINGS = "\n".join(
+    [
+        "Pos.",
+        "Club",
+        "Played",
+        "Points",
+        "1",
+        "Harbour Rovers",
+        "12",
+        "30",
+        "2",
+        "Mill Lane United",
+        "12",
+        "27",
+        "3",
+        "Castle Athletic",
+        "12",
+        "22",
+        "4",
+        "Riverside Town",
+        "11",
+        "19",
+    ]
+)
+
+
+def test_table_dumped_one_cell_a_line_is_found_with_its_header() -> None:
+    lines = page("Ms Berg disagreed.", STANDINGS, "Ms Berg disagreed.")
+    assert table_lines(lines) == [False] + [True] * len(STANDINGS.split("\n")) + [False]
+
+
+def test_share_counters_and_page_numbers_are_not_tables() -> None:
+    counters = ["Facebook", "12", "Twitter", "5", "Email", "3", "Reddit", "1"]
+    pages = ["1", "2", "3", "4", "5", "6", "7", "8"]
+    assert not any(table_lines(counters))
+    assert not any(table_lines(pages))
+
+
+def test_table_inside_and_after_the_article_is_kept() -> None:
+    paragraphs = NEWS_ARTICLE.split("\n")
+    lines = page(MENU, HEADER, *paragraphs[:5], STANDINGS, *paragraphs[5:-1], STANDINGS, FOOTER)
+    kept_lines = kept(lines)
+    assert kept_lines.count("Harbour Rovers") == 2
+    assert kept_lines.count("30") == 2
+    assert "Ms Berg disagreed." in kept_lines
+
+
+@pytest.mark.parametrize("heading", ["関連記事", "相关文章", "관련 기사", "Next Up In Science"])
+def test_related_headings_in_other_languages_end_the_article(heading: str) -> None:
+    teasers = TEASERS.split("\n")[1:]
+    lines = page(NEWS_ARTICLE, heading, *teasers, "スポンサードリンク")
+    kept_lines = kept(lines)
+    assert "Ms Berg disagreed." in kept_lines
+    assert heading not in kept_lines
+    assert not set(teasers) & set(kept_lines)
