@@ -39,6 +39,7 @@ CARD_LINE_MAX_WORDS = 15
 _BLOCK_BREAK = re.compile(r"\n\s*\n")
 _INNER_SPACE = re.compile(r"[ \t]+")
 _WEB_ADDRESS = re.compile(r"\bwww\.|https?://|\S@\S+\.\w")
+_CUT_SHORT = re.compile(r"\w[,;:]?\s?(?:\.{3}|…)$")
 _WRAP_END = re.compile(r"[.!?:;…\"'”’)\]]$")
 
 
@@ -300,18 +301,21 @@ def _mark_header(lines: Sequence[str], marks: Sequence[str | None]) -> list[str 
     Only for text whose source gave no title: a source that names the title also
     delimited the body (an HTML extractor, a JSON record), so what stands first is text.
     Above the first paragraph of a scrape stand its header (headline, kicker, byline, date,
-    captions): nothing of the body. A few lines without any paragraph are a teaser card or
-    a comment (what a scraper saves when a page's article region holds no article), while
-    a longer text without one is a list or a table, and stays.
+    captions): nothing of the body. A few lines without any paragraph, or whose only
+    paragraph is a summary cut short ("...,..."), are a teaser card or a comment (what a
+    scraper saves when a page's article region holds no article), while a longer text
+    without one is a list or a table, and stays.
     """
     if is_page_dump(lines):
         return list(marks)  # the main run has decided
     body = next((i for i, line in enumerate(lines) if marks[i] is None and _opens_body(line)), None)
-    if body is None:
-        kept = [line for line, mark in zip(lines, marks, strict=True) if mark is None]
-        card = len(kept) <= CARD_MAX_LINES and all(
-            describe(line).words < CARD_LINE_MAX_WORDS for line in kept
-        )
+    kept = [line for line, mark in zip(lines, marks, strict=True) if mark is None]
+    card = len(kept) <= CARD_MAX_LINES and all(
+        describe(line).words < CARD_LINE_MAX_WORDS for line in kept
+    )
+    # a card's summary is cut short: "Two people were taken to hospital,..."
+    excerpt = all(_CUT_SHORT.search(line) for line in kept if _opens_body(line))
+    if body is None or (card and excerpt):
         return ["teaser card" if mark is None and card else mark for mark in marks]
     return ["header" if mark is None and i < body else mark for i, mark in enumerate(marks)]
 

@@ -62,6 +62,8 @@ TEASER_MAX_PROSE_SHARE = 0.5  # what follows reads like teasers with less prose 
 TEASER_MIN_FURNITURE = 2  # ... or with this many dates and bylines
 RESUME_SENTENCE_LINES = 3  # this many sentence lines in a row after a box: the article goes on ...
 RESUME_WITHIN_LINES = 30  # ... when they start within this many lines of text after it
+RESUME_PARAGRAPH_WORDS = 30  # one paragraph this long right after a box: the article goes on too
+RESUME_PARAGRAPH_WITHIN = 5  # (within this many lines of text of the heading)
 LIST_MIN_ITEMS = 6  # a block of this many lines right after the run is a list to keep
 
 # --- tables dumped one cell a line ------------------------------------------------------------
@@ -383,10 +385,16 @@ def reads_like_teasers(infos: Sequence[LineInfo]) -> bool:
 
 def resumes_article(infos: Sequence[LineInfo]) -> bool:
     """Whether consecutive paragraphs of sentences start soon (widgets between them do not
-    count): an article goes on after an inline box of links, a teaser list does not."""
+    count), or one long paragraph follows a few links with no date or byline among them: an
+    article goes on after an inline box of links, a teaser list does not."""
     text_lines = [info for info in infos if info.words and not info.boilerplate]
     stretch = 0
+    dated = False  # a teaser's summary stands under its date or byline
     for seen, info in enumerate(text_lines):
+        dated = dated or info.furniture is not None
+        long = info.prose and info.words >= RESUME_PARAGRAPH_WORDS
+        if long and not dated and seen < RESUME_PARAGRAPH_WITHIN:
+            return True
         stretch = stretch + 1 if info.sentence and not info.furniture else 0
         if stretch >= RESUME_SENTENCE_LINES:
             return True

@@ -206,6 +206,24 @@ def test_a_teaser_card_is_not_an_article() -> None:
     assert cleaned.paragraphs == ()
 
 
+def test_a_teaser_card_whose_summary_is_cut_short_is_not_an_article() -> None:
+    card = (
+        "Ferry resumes service to Skarholm after repairs\n"
+        "The ferry returned to Skarholm on Thursday,..."
+    )
+    cleaned = clean_text(card)
+    assert cleaned.title == "Ferry resumes service to Skarholm after repairs"
+    assert cleaned.paragraphs == ()
+
+
+def test_a_short_article_ending_in_an_ellipsis_is_kept() -> None:
+    text = (
+        "The ferry returned to Skarholm on Thursday after three weeks of repairs.\n"
+        "Passengers said they hoped it would last..."
+    )
+    assert clean_text(text).paragraphs == tuple(text.split("\n"))
+
+
 def test_a_list_without_a_paragraph_is_kept() -> None:
     rounds = [f"Round {n}: {n + 9} March – Port Elms harbour circuit" for n in range(1, 8)]
     cleaned = clean_text("\n".join(["Racing calendar 2025", *rounds]))

@@ -230,6 +230,16 @@ def test_inline_box_of_links_does_not_end_the_article() -> None:
     assert "Related" not in kept_lines
 
 
+def test_one_long_paragraph_after_an_inline_box_of_links_is_kept() -> None:
+    last = (
+        "Challenges include training the new crews, who will have to learn to drive the cranes "
+        "from a control room, and moving the old cranes off the quay without closing it to ships "
+        "for more than a week."
+    )
+    lines = page(MENU, HEADER, *NEWS_ARTICLE.split("\n")[:4], TEASERS, last, FOOTER)
+    assert kept(lines)[-1] == last
+
+
 def test_teaser_list_with_dates_after_the_article_is_dropped() -> None:
     teasers = "\n".join(
         [
