@@ -66,6 +66,12 @@ RESUME_PARAGRAPH_WORDS = 30  # one paragraph this long right after a box: the ar
 RESUME_PARAGRAPH_WITHIN = 5  # (within this many lines of text of the heading)
 LIST_MIN_ITEMS = 6  # a block of this many lines right after the run is a list to keep
 
+# --- boxes of teaser links --------------------------------------------------------------------
+
+BOX_MIN_LINKS = 2  # a teasers heading over this many headlines is a box of links ...
+BOX_LINK_MIN_WORDS = 3  # ... each of this many words ...
+BOX_LINK_MAX_WORDS = 20  # ... to this many, not ending in a full stop
+
 # --- tables dumped one cell a line ------------------------------------------------------------
 
 TABLE_MIN_ROWS = 3  # a table repeats its row's shape of cells at least this many times ...
@@ -179,7 +185,8 @@ HEADING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:more|latest|top) (?:stories|news|articles|headlines|videos)(?: .{1,30})?",
             r"more from .{1,40}|more in .{1,40}|more on .{1,40}|read these next|read next",
             r"most (?:read|popular|viewed|shared)(?: .{1,30})?|explore further",
-            r"you (?:may|might) (?:also )?like|recommended(?: for you)?|trending(?: now)?",
+            r"you (?:may|might) (?:also )?like|recommended(?: for you)?",
+            r"trending(?: now| news| stories| articles| topics)?",
             r"popular(?: .{1,30})?|also read|see also|don't miss|don’t miss|what to read next",
             r"você (?:pode|também pode) gostar|leia (?:também|mais)|te puede interesar",
             r"à lire aussi|lire aussi|das könnte sie auch interessieren|mehr zum thema",
@@ -501,6 +508,35 @@ def _is_label(line: str) -> bool:
     return _cell_shape(line) == "t" and short and (words == 1 or not sentence)
 
 
+def _is_link(text: str, info: LineInfo) -> bool:
+    """A teaser's headline: a few words, not a sentence ending in a full stop (nor a line
+    leading in to what follows, "Here are the highlights:")."""
+    full_stop = text.rstrip("\"'”’»)]").endswith((".", ":"))
+    return BOX_LINK_MIN_WORDS <= info.words <= BOX_LINK_MAX_WORDS and not full_stop
+
+
+def teaser_boxes(lines: Sequence[str], infos: Sequence[LineInfo]) -> list[bool]:
+    """Lines of boxes of teaser links: a teasers heading ("Related", "Trending News") and the
+    headlines right under it (with their dates), up to the next paragraph or heading."""
+    out = [False] * len(lines)
+    for i, info in enumerate(infos):
+        if info.heading != "teasers heading":
+            continue
+        j, links = i + 1, 0
+        while j < len(lines) and not infos[j].heading:
+            text, line = lines[j].strip(), infos[j]
+            if line.furniture or line.boilerplate or not text:
+                j += 1
+            elif _is_link(text, line):
+                links += 1
+                j += 1
+            else:
+                break
+        if links >= BOX_MIN_LINKS:
+            out[i:j] = [True] * (j - i)
+    return out
+
+
 def extend_over_tables(table: Sequence[bool], start: int, stop: int, end: int) -> tuple[int, int]:
     """The run's new bounds: over a table that ends right before it or starts right after it."""
     while start > 0 and table[start - 1]:
@@ -513,11 +549,13 @@ def extend_over_tables(table: Sequence[bool], start: int, stop: int, end: int) -
 def select_main_run(lines: Sequence[str]) -> list[str | None]:
     """For each line of a text: None to keep it, or a short reason for dropping it.
 
-    Lines may be empty (paragraph separators). A text without page chrome is kept whole.
+    Lines may be empty (paragraph separators). A text without page chrome is kept whole,
+    but for boxes of teaser links under their heading (`teaser_boxes`).
     """
     infos = [describe(line) for line in lines]
+    boxes = teaser_boxes(lines, infos)
     if not looks_like_page(infos):
-        return [None] * len(lines)
+        return ["teaser box" if box else None for box in boxes]
     repeated = repeated_lines(lines)
     table = table_lines(lines)
     scores = [
@@ -531,7 +569,10 @@ def select_main_run(lines: Sequence[str]) -> list[str | None]:
     trimmed = trim_teasers(infos, scores, (start, stop), table)
     stop = extend_over_list(infos, stop, end) if trimmed == stop else trimmed
     start, stop = extend_over_tables(table, start, stop, end)
-    return [_verdict(i, info, start, stop, end) for i, info in enumerate(infos)]
+    return [
+        "teaser box" if box and start <= i < stop else _verdict(i, info, start, stop, end)
+        for i, (info, box) in enumerate(zip(infos, boxes, strict=True))
+    ]
 
 
 def _verdict(i: int, info: LineInfo, start: int, stop: int, end: int) -> str | None:

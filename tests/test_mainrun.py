@@ -410,3 +410,18 @@ def test_related_headings_in_other_languages_end_the_article(heading: str) -> No
     assert "Ms Berg disagreed." in kept_lines
     assert heading not in kept_lines
     assert not set(teasers) & set(kept_lines)
+
+
+def test_box_of_teaser_links_under_its_heading_goes_even_in_a_clean_text() -> None:
+    paragraphs = NEWS_ARTICLE.split("\n")
+    box = ["Trending News", *TEASERS.split("\n")[1:]]
+    lines = [*paragraphs[:4], *box, *paragraphs[4:]]
+    verdicts = select_main_run(lines)
+    assert [line for line, v in zip(lines, verdicts, strict=True) if v] == box
+    assert set(verdicts) == {None, "teaser box"}
+
+
+def test_a_line_leading_in_to_the_text_is_not_a_teaser_link() -> None:
+    paragraphs = NEWS_ARTICLE.split("\n")
+    lines = [*paragraphs[:4], "Related", "Here are the highlights:", "Why now", *paragraphs[5:]]
+    assert select_main_run(lines) == [None] * len(lines)
