@@ -123,7 +123,8 @@ BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"menu|search|home|close|skip to (?:main )?content|back to top|top of page",
             r"privacy policy|cookie policy|terms (?:of use|of service|and conditions)|contact us",
             r"about us|advertise|sitemap|loading|post navigation|back to gallery",
-            r"read more|more|load more|show more|see more|next|previous|next post|previous post",
+            r"read more|more|load more|show more|see more|next|previous",
+            r"(?:next|previous|prev) (?:post|article|story|page)",
             r"(?:image|photo|slide)?\s*\d+ (?:of|/) \d+",
         ),
     ),
@@ -182,7 +183,8 @@ HEADING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "teasers heading",
         _whole_line(
             r"related(?: articles| stories| posts| content| coverage| news| links)?",
-            r"(?:more|latest|top) (?:stories|news|articles|headlines|videos)(?: .{1,30})?",
+            r"(?:more|latest|top)(?: \w+){0,2} (?:stories|news|articles|headlines|videos|reads)"
+            r"(?: .{1,30})?",
             r"more from .{1,40}|more in .{1,40}|more on .{1,40}|read these next|read next",
             r"most (?:read|popular|viewed|shared)(?: .{1,30})?|explore further",
             r"you (?:may|might) (?:also )?like|recommended(?: for you)?",
@@ -510,29 +512,38 @@ def _is_label(line: str) -> bool:
 
 def _is_link(text: str, info: LineInfo) -> bool:
     """A teaser's headline: a few words, not a sentence ending in a full stop (nor a line
-    leading in to what follows, "Here are the highlights:")."""
-    full_stop = text.rstrip("\"'”’»)]").endswith((".", ":"))
+    leading in to what follows, "Here are the highlights:"); a headline cut short with an
+    ellipsis is one."""
+    end = text.rstrip("\"'”’»)]")
+    full_stop = end.endswith((".", ":")) and not end.endswith("...")
     return BOX_LINK_MIN_WORDS <= info.words <= BOX_LINK_MAX_WORDS and not full_stop
 
 
 def teaser_boxes(lines: Sequence[str], infos: Sequence[LineInfo]) -> list[bool]:
     """Lines of boxes of teaser links: a teasers heading ("Related", "Trending News") and the
-    headlines right under it (with their dates), up to the next paragraph or heading."""
+    headlines right under it (with their dates and kickers), up to the next paragraph or
+    heading."""
     out = [False] * len(lines)
+    links = [_is_link(line.strip(), info) for line, info in zip(lines, infos, strict=True)]
+    kickers = [False] * (len(lines) + 1)
+    for j in range(len(lines) - 1, -1, -1):  # "TIME TRAVELLER" over a headline
+        short = infos[j].words < BOX_LINK_MIN_WORDS and not infos[j].sentence
+        above = j + 1 < len(lines) and (links[j + 1] or kickers[j + 1])
+        kickers[j] = short and (lines[j].isupper() or above)
     for i, info in enumerate(infos):
         if info.heading != "teasers heading":
             continue
-        j, links = i + 1, 0
+        j, count = i + 1, 0
         while j < len(lines) and not infos[j].heading:
             text, line = lines[j].strip(), infos[j]
-            if line.furniture or line.boilerplate or not text:
+            if line.furniture or line.boilerplate or kickers[j] or not text:
                 j += 1
-            elif _is_link(text, line):
-                links += 1
+            elif links[j]:
+                count += 1
                 j += 1
             else:
                 break
-        if links >= BOX_MIN_LINKS:
+        if count >= BOX_MIN_LINKS:
             out[i:j] = [True] * (j - i)
     return out
 

@@ -118,7 +118,7 @@ _LEGAL = [
         r"\blogged in to (?:post|leave|add|write) a (?:comment|reply)\b",
         r"\bcomments? (?:are|is) (?:subject to|moderated)\b",
         r"\bour community (?:guidelines|standards)\b",
-        r"\bsubject to copyright\b|\bno part may be reproduced\b|\bprotected by recaptcha\b",
+        r"\bsubject to copyright\b|\bno part may be reproduced\b|\bprotected by recaptcha",
         r"\bby (?:signing up|subscribing|submitting|registering)\b.{0,80}\b(?:agree|consent)\b",
         r"\bmoderates? (?:all )?comments\b|\bcomments? (?:are|will be) (?:reviewed|moderated)\b",
         r"\bcomments?\b.{0,120}\bapproved by (?:a|the|our) moderator",

@@ -425,3 +425,24 @@ def test_a_line_leading_in_to_the_text_is_not_a_teaser_link() -> None:
     paragraphs = NEWS_ARTICLE.split("\n")
     lines = [*paragraphs[:4], "Related", "Here are the highlights:", "Why now", *paragraphs[5:]]
     assert select_main_run(lines) == [None] * len(lines)
+
+
+def test_box_of_kickers_and_headlines_cut_short_goes() -> None:
+    paragraphs = NEWS_ARTICLE.split("\n")
+    box = [
+        "More Great Example Stories",
+        "FERRY FURY",
+        "Ferry operator names new chief executive as strike talks stall and...",
+        "PRICE WAR",
+        "Container prices fall for a third month",
+    ]
+    lines = [*paragraphs[:4], *box, *paragraphs[4:]]
+    verdicts = select_main_run(lines)
+    assert [line for line, v in zip(lines, verdicts, strict=True) if v] == box
+
+
+def test_next_and_previous_article_links_are_page_chrome() -> None:
+    assert describe("Next Article").boilerplate == "navigation"
+    assert describe("Previous story").boilerplate == "navigation"
+    lines = page(NEWS_ARTICLE, "Previous Article", "Port strike ends", "Next Article", "Cranes")
+    assert kept(lines) == NEWS_ARTICLE.split("\n")[1:-1]

@@ -41,6 +41,7 @@ def test_not_widgets(line: str) -> None:
         "Copyright 2025 The Associated Press. All rights reserved.",
         "We use cookies to improve your experience on this website.",
         "Follow us on Facebook and Twitter for updates",
+        "This site is protected by recaptchaPrivacy Policy | Terms of Service",
     ],
 )
 def test_footers(line: str) -> None:
