@@ -446,3 +446,9 @@ def test_next_and_previous_article_links_are_page_chrome() -> None:
     assert describe("Previous story").boilerplate == "navigation"
     lines = page(NEWS_ARTICLE, "Previous Article", "Port strike ends", "Next Article", "Cranes")
     assert kept(lines) == NEWS_ARTICLE.split("\n")[1:-1]
+
+
+def test_a_page_whose_text_is_a_list_keeps_the_list() -> None:
+    rounds = [f"Round {n}: {n + 9} March – Port Elms harbour circuit" for n in range(1, 8)]
+    lines = page(MENU, "Racing calendar 2025", *rounds, "Share", FOOTER)
+    assert kept(lines) == ["Racing calendar 2025", *rounds]
