@@ -27,6 +27,9 @@ from ingest.records import Removed
 
 # How far above the body a headline may stand when it is not repeated.
 TITLE_WINDOW = 4
+# The first line of the text is its title only when this short: a longer line without a full
+# stop is a first paragraph that lacks one.
+FIRST_LINE_TITLE_MAX_WORDS = 20
 # A body line is the title with a site suffix cut when it covers this share of it.
 TITLE_PREFIX_SHARE = 0.6
 # A line this long is body text, not a header line, even when it does not end a sentence.
@@ -165,7 +168,9 @@ def _repeated_headline(
 def _headline_above_body(lines: Sequence[str], marks: Sequence[str | None]) -> int | None:
     """The first kept line when it is a headline; else a headline just above the body."""
     kept = [i for i, mark in enumerate(marks) if mark is None]
-    if kept and _is_headline(lines[kept[0]]) and not is_prose(lines[kept[0]]):
+    first = lines[kept[0]] if kept else ""
+    short = len(words(first)) <= FIRST_LINE_TITLE_MAX_WORDS
+    if kept and _is_headline(first) and not is_prose(first) and short:
         return kept[0]
     if not kept:  # a teaser card: its headline
         cards = (i for i, mark in enumerate(marks) if mark == "teaser card")

@@ -267,3 +267,18 @@ def test_a_table_dumped_one_cell_a_line_keeps_its_numbers() -> None:
     cells = ["Pos.", "Club", "Played", "Points", *[cell for row in rows for cell in row]]
     cleaned = clean_text("\n".join([intro, *cells]))
     assert cleaned.paragraphs == (intro, *cells)
+
+
+def test_a_long_first_line_without_a_full_stop_is_a_paragraph_not_the_title() -> None:
+    menu = ["Home", "News", "Sport", "Weather", "Share", "Tweet", "Sign in"]
+    lead = (
+        "The ferry company said this morning that it had paid the full cost of the repairs to "
+        "the harbour wall at Skarholm after last week's storm"
+    )
+    body = [
+        "The harbour reopened to ships on Thursday, three weeks after the storm broke the wall.",
+        "Engineers said the new wall would stand a storm twice as strong, the council said.",
+        "The company expects its ferries to run to the normal timetable from next Monday.",
+    ]
+    cleaned = clean_text("\n".join([*menu, "Ferry company pays for Skarholm repairs", lead, *body]))
+    assert cleaned.paragraphs == (lead, *body)
