@@ -445,13 +445,21 @@ def extend_over_list(infos: Sequence[LineInfo], stop: int, end: int) -> int:
     return block_end if items >= LIST_MIN_ITEMS else stop
 
 
-def longest_list(infos: Sequence[LineInfo], end: int) -> tuple[int, int]:
+def longest_list(infos: Sequence[LineInfo], repeated: Sequence[bool], end: int) -> tuple[int, int]:
     """[start, stop) of the longest list of items before `end` (as `extend_over_list` reads
-    one), or (0, 0) when there is none of `LIST_MIN_ITEMS` items."""
+    one; a line repeated on the page is no item), or (0, 0) when there is none of
+    `LIST_MIN_ITEMS` items."""
     best, start = (0, 0), 0
     for i in range(end + 1):
         info = infos[i] if i < end else None
-        if info is None or info.boilerplate or info.heading or info.furniture or is_menu_line(info):
+        if (
+            info is None
+            or repeated[i]
+            or info.boilerplate
+            or info.heading
+            or info.furniture
+            or is_menu_line(info)
+        ):
             if i - start > best[1] - best[0]:
                 best = (start, i)
             start = i + 1
@@ -590,7 +598,7 @@ def select_main_run(lines: Sequence[str]) -> list[str | None]:
     end = comments_start(infos, scores)
     start, stop = max_run(scores[:end])
     if sum(scores[start:stop]) < ARTICLE_MIN_SCORE:  # no article in prose: a list may be one
-        listed = longest_list(infos, end)
+        listed = longest_list(infos, repeated, end)
         start, stop = listed if listed[1] else (start, stop)
     if stop == 0:
         return [info.boilerplate or info.heading or "no main text" for info in infos]
