@@ -440,9 +440,8 @@ def explain(
             terms=(signed[article_a].story_terms, signed[article_b].story_terms),
             stored_kind=pair.kind if pair else None,
             same_story_cluster=same,
-            shingle_size=params.duplicate.shingle_size,
-            duplicate_threshold=params.duplicate.threshold,
-            story_threshold=params.story.verify_threshold,
+            duplicate=params.duplicate,
+            story=params.story,
         )
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False))
@@ -450,6 +449,10 @@ def explain(
     click.echo(f"{result.a} × {result.b}: {result.verdict}")
     click.echo(f"  {result.reason}")
     click.echo(f"  duplicate score (shingle Jaccard): {result.duplicate_score}")
+    click.echo(
+        f"  containment (shorter in longer):   {result.containment_score}"
+        f" (length ratio {result.length_ratio})"
+    )
     click.echo(f"  story score (term cosine):         {result.story_score}")
     click.echo(
         f"  in one story cluster:              {'yes' if result.same_story_cluster else 'no'}"

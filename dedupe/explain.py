@@ -1,11 +1,23 @@
-"""Why two articles were, or were not, flagged: both scores, the verdict, the evidence."""
+"""Why two articles were, or were not, flagged: the scores, the verdict, the evidence.
+
+The verdict is worked out again by `dedupe.verify.judge`, the rule the pipeline applies,
+so the reason names the criterion that fired: shingle Jaccard, containment, or terms.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from dedupe.signature import cosine, jaccard, shingles, words
+from dedupe.signature import (
+    DuplicateParams,
+    StoryParams,
+    TermVector,
+    coverage,
+    shingled,
+    words,
+)
+from dedupe.verify import CONTAINMENT, JACCARD, TERMS, Verdict, comparable_lengths, judge
 
 SHARED_TERMS = 12  # how many shared salient terms an explanation lists
 
@@ -14,15 +26,28 @@ SHARED_TERMS = 12  # how many shared salient terms an explanation lists
 class Explanation:
     a: str
     b: str
-    verdict: str  # "duplicate", "story", or "not flagged"
+    verdict: str  # what the store holds: "duplicate", "story", or "not flagged"
+    criterion: str | None  # what fires under these settings: jaccard, containment, terms
     duplicate_score: float  # Jaccard of word shingles
+    containment_score: float  # share of the shorter text's words the longer holds
+    length_ratio: float  # shorter / longer shingle count
     story_score: float  # cosine of salient-term weights
     duplicate_threshold: float
+    containment_threshold: float
+    min_length_ratio: float
     story_threshold: float
     same_story_cluster: bool
     shared_terms: list[tuple[str, float]]  # heaviest first
     longest_shared_passage: str
     reason: str
+
+
+@dataclass(frozen=True)
+class _Scores:
+    verdict: Verdict
+    containment: float
+    length_ratio: float
+    comparable: bool
 
 
 def explain(
@@ -33,29 +58,40 @@ def explain(
     terms: tuple[dict[str, float], dict[str, float]],
     stored_kind: str | None,
     same_story_cluster: bool,
-    shingle_size: int,
-    duplicate_threshold: float,
-    story_threshold: float,
+    duplicate: DuplicateParams,
+    story: StoryParams,
 ) -> Explanation:
-    duplicate = jaccard(shingles(texts[0], shingle_size), shingles(texts[1], shingle_size))
-    story = cosine(terms[0], terms[1])
+    first, second = (shingled(text, duplicate) for text in texts)
+    verdict = judge(first, second, TermVector(terms[0]), TermVector(terms[1]), duplicate, story)
+    shorter, longer = sorted((first.size, second.size))
+    scores = _Scores(
+        verdict,
+        coverage(first, second),
+        shorter / longer if longer else 0.0,
+        comparable_lengths(first, second, duplicate),
+    )
     shared = sorted(
         ((t, round(min(terms[0][t], terms[1][t]), 3)) for t in terms[0].keys() & terms[1].keys()),
         key=lambda item: (-item[1], item[0]),
     )[:SHARED_TERMS]
-    verdict = stored_kind or "not flagged"
+    stored = stored_kind or "not flagged"
     return Explanation(
         a=a,
         b=b,
-        verdict=verdict,
-        duplicate_score=round(duplicate, 4),
-        story_score=round(story, 4),
-        duplicate_threshold=duplicate_threshold,
-        story_threshold=story_threshold,
+        verdict=stored,
+        criterion=verdict.criterion,
+        duplicate_score=round(verdict.duplicate_score, 4),
+        containment_score=round(scores.containment, 4),
+        length_ratio=round(scores.length_ratio, 4),
+        story_score=round(verdict.story_score, 4),
+        duplicate_threshold=duplicate.threshold,
+        containment_threshold=duplicate.containment,
+        min_length_ratio=duplicate.min_length_ratio,
+        story_threshold=story.verify_threshold,
         same_story_cluster=same_story_cluster,
         shared_terms=shared,
         longest_shared_passage=longest_shared_passage(*texts),
-        reason=_reason(verdict, duplicate, story, duplicate_threshold, story_threshold),
+        reason=_reason(stored_kind, scores, duplicate, story),
     )
 
 
@@ -68,16 +104,54 @@ def longest_shared_passage(a: str, b: str) -> str:
     return " ".join(first[match.a : match.a + match.size])
 
 
-def _reason(verdict: str, duplicate: float, story: float, dup_at: float, story_at: float) -> str:
-    if verdict == "duplicate":
-        return f"word-shingle Jaccard {duplicate:.2f} ≥ {dup_at}: the same text"
-    if verdict == "story":
-        return (
-            f"salient-term cosine {story:.2f} ≥ {story_at} (shingle Jaccard {duplicate:.2f} "
-            f"< {dup_at}): other words, the same event"
+def _reason(
+    stored: str | None, scores: _Scores, duplicate: DuplicateParams, story: StoryParams
+) -> str:
+    verdict = scores.verdict
+    why = _why(scores, duplicate, story)
+    if verdict.kind == stored:
+        return why
+    if stored is None:
+        return f"{why}; but the pair was never a candidate (no shared LSH band or neighbour)"
+    judged = verdict.kind or "not flagged"
+    return (
+        f"stored as {stored}, but these settings make it {judged} ({why}): "
+        "the store was made with other settings"
+    )
+
+
+def _why(scores: _Scores, duplicate: DuplicateParams, story: StoryParams) -> str:
+    verdict = scores.verdict
+    jaccard = f"word-shingle Jaccard {verdict.duplicate_score:.2f}"
+    contained = f"containment {scores.containment:.2f} (share of the shorter text's words"
+    if duplicate.containment_tolerance:
+        contained += (
+            f" in shingles of the longer, up to {duplicate.containment_tolerance} other word(s)"
+            " differing)"
         )
-    if duplicate >= dup_at or story >= story_at:
-        return (
-            "the scores pass, but the pair was never a candidate (no shared LSH band or neighbour)"
+    else:
+        contained += " in shingles of the longer)"
+    if verdict.criterion == JACCARD:
+        return f"{jaccard} ≥ {duplicate.threshold}: the same text"
+    if not scores.comparable:
+        not_contained = (
+            f"{contained}, but the shorter text holds {scores.length_ratio:.2f} of the longer's "
+            f"shingles (< {duplicate.min_length_ratio})"
         )
-    return f"shingle Jaccard {duplicate:.2f} < {dup_at} and term cosine {story:.2f} < {story_at}"
+    else:
+        not_contained = f"{contained} < {duplicate.containment}"
+    if verdict.criterion == CONTAINMENT:
+        return (
+            f"{contained} ≥ {duplicate.containment} with the shorter text holding "
+            f"{scores.length_ratio:.2f} of the longer's shingles ({jaccard} < "
+            f"{duplicate.threshold}): one text is the other cut short or edited"
+        )
+    if verdict.criterion == TERMS:
+        return (
+            f"salient-term cosine {verdict.story_score:.2f} ≥ {story.verify_threshold} "
+            f"({jaccard} < {duplicate.threshold}, {not_contained}): other words, the same event"
+        )
+    return (
+        f"{jaccard} < {duplicate.threshold}, {not_contained}, and term cosine "
+        f"{verdict.story_score:.2f} < {story.verify_threshold}"
+    )

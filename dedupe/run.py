@@ -37,10 +37,10 @@ from dedupe.signature import (
     DUPLICATE_PARAMS,
     STORY_PARAMS,
     DuplicateParams,
-    Hashes,
+    Shingled,
     StoryParams,
     TermVector,
-    shingles,
+    shingled,
     signatures,
 )
 from dedupe.verify import judge
@@ -231,7 +231,7 @@ def match(ds: DedupeStore, new: Sequence[str], params: DedupeParams, run_id: int
     }
     # Every candidate holds a new article, so the known ones are among the new ones' pairs.
     known = {(p.a, p.b) for p in ds.pairs_of(new)}
-    shingle_sets: dict[str, Hashes] = {}  # each article is shingled once per batch
+    shingle_sets: dict[str, Shingled] = {}  # each article is shingled once per batch
     found = verify(ds, sorted(candidates - known), params, "lsh", shingle_sets)
     ds.add_pairs(found, new, run_id)
     # Each new LSH edge a-b: a against b's LSH neighbours, and b against a's.
@@ -253,7 +253,7 @@ def verify(
     candidates: Sequence[tuple[str, str]],
     params: DedupeParams,
     via: str,
-    shingle_sets: dict[str, Hashes] | None = None,
+    shingle_sets: dict[str, Shingled] | None = None,
 ) -> list[Pair]:
     """The candidates whose exact scores make them duplicates or one story.
 
@@ -281,15 +281,13 @@ def _verify_chunk(
     candidates: Sequence[tuple[str, str]],
     params: DedupeParams,
     via: str,
-    shingle_sets: dict[str, Hashes],
+    shingle_sets: dict[str, Shingled],
 ) -> list[Pair]:
     ids = sorted({a for pair in candidates for a in pair})
     signed = ds.signatures(ids)
     missing = [a for a in ids if a not in shingle_sets]
     for article in ds.articles(missing):
-        shingle_sets[article.id] = shingles(
-            article.text or article.title, params.duplicate.shingle_size
-        )
+        shingle_sets[article.id] = shingled(article.text or article.title, params.duplicate)
     vectors = {a: TermVector(signed[a].story_terms) for a in ids}
     kept = []
     for a, b in candidates:

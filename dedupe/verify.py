@@ -10,13 +10,18 @@ from dataclasses import dataclass
 
 from dedupe.signature import (
     DuplicateParams,
-    Hashes,
+    Shingled,
     StoryParams,
     TermVector,
-    containment,
+    covers,
     jaccard,
     vector_cosine,
 )
+
+# What made a verdict: the criterion that fired, or none.
+JACCARD = "jaccard"  # the shingle sets nearly match
+CONTAINMENT = "containment"  # the shorter text lies in the longer one (typos allowed)
+TERMS = "terms"  # other words, the same salient terms: one story
 
 
 @dataclass(frozen=True)
@@ -24,32 +29,38 @@ class Verdict:
     kind: str | None  # "duplicate", "story", or None: not flagged
     duplicate_score: float  # word-shingle Jaccard
     story_score: float  # salient-term cosine
+    criterion: str | None = None  # JACCARD, CONTAINMENT, TERMS, or None: not flagged
 
 
 def judge(
-    a: Hashes,
-    b: Hashes,
+    a: Shingled,
+    b: Shingled,
     a_terms: TermVector,
     b_terms: TermVector,
     duplicate: DuplicateParams,
     story: StoryParams,
 ) -> Verdict:
-    """Duplicate when the shingles nearly match or one text is the other cut short;
-    else one story when the salient terms are close enough."""
-    dup = jaccard(a, b)
+    """Duplicate when the shingles nearly match or one text is the other cut short
+    (typos allowed); else one story when the salient terms are close enough."""
+    dup = jaccard(a.hashes, b.hashes)
     sto = vector_cosine(a_terms, b_terms)
-    if dup >= duplicate.threshold or contained(a, b, duplicate):
-        return Verdict("duplicate", dup, sto)
+    if dup >= duplicate.threshold:
+        return Verdict("duplicate", dup, sto, JACCARD)
+    if contained(a, b, duplicate):
+        return Verdict("duplicate", dup, sto, CONTAINMENT)
     if sto >= story.verify_threshold:
-        return Verdict("story", dup, sto)
+        return Verdict("story", dup, sto, TERMS)
     return Verdict(None, dup, sto)
 
 
-def contained(a: Hashes, b: Hashes, params: DuplicateParams) -> bool:
-    """One text cut short of the other: most of the shorter lies in the longer."""
+def comparable_lengths(a: Shingled, b: Shingled, params: DuplicateParams) -> bool:
+    """The shorter text holds at least `min_length_ratio` as many shingles as the longer:
+    a copy cut short, not a quote or a headline inside a long article."""
     shorter, longer = sorted((a.size, b.size))
-    return (
-        longer > 0
-        and shorter / longer >= params.min_length_ratio
-        and containment(a, b) >= params.containment
-    )
+    return longer > 0 and shorter / longer >= params.min_length_ratio
+
+
+def contained(a: Shingled, b: Shingled, params: DuplicateParams) -> bool:
+    """One text cut short of the other, perhaps with typos: of comparable length, and
+    most of the shorter one's words lie in shingles of the longer (`coverage`)."""
+    return comparable_lengths(a, b, params) and covers(a, b, params.containment)

@@ -116,6 +116,7 @@ def test_pairs_and_explain(tmp_path: Path, cli: Cli) -> None:
     assert all(p["a"] < p["b"] and 0 < p["score"] <= 1 for p in pairs)
     text = cli("explain", ids["original.txt"], ids["typos.txt"])
     assert "duplicate" in text and "longest shared passage" in text
+    assert "containment (shorter in longer):" in text
     result = json.loads(cli("explain", ids["original.txt"], ids["aground.txt"], "--json"))
     assert result["verdict"] == "not flagged"
     assert result["duplicate_score"] < 0.1
@@ -167,8 +168,10 @@ def test_changed_settings_need_a_rebuild(tmp_path: Path, cli: Cli) -> None:
 def test_config_file_sets_thresholds(tmp_path: Path, cli: Cli) -> None:
     _corpus(tmp_path / "news")
     config = tmp_path / "settings.toml"
-    # Containment off (only equal lengths), the Jaccard bar near 1.
-    config.write_text("[duplicate]\nthreshold = 0.99\nmin_length_ratio = 1.0\n")
+    # Containment off (only equal lengths, every word held), the Jaccard bar near 1.
+    config.write_text(
+        "[duplicate]\nthreshold = 0.99\nmin_length_ratio = 1.0\ncontainment = 1.0\n"
+    )
     cli("run", str(tmp_path / "news"), "-q", "--config", str(config))
     source = _by_source(cli)
     [duplicates] = [c for c in _clusters(cli) if c["kind"] == "duplicate"]

@@ -22,6 +22,7 @@ from dedupe.signature import (
     name_key,
     normalise,
     probability_jaccard,
+    shingled,
     shingles,
     signatures,
     story_signature,
@@ -234,3 +235,25 @@ def test_signatures_bundle_both_kinds() -> None:
 def test_body_less_article_is_shingled_by_its_title() -> None:
     assert np.array_equal(signatures("Quake hits Iran", "").duplicate,
                           duplicate_signature("Quake hits Iran"))  # fmt: skip
+
+
+def test_shingled_keeps_the_shingles_in_text_order() -> None:
+    text = "one two three four five six one two three four five six seven"
+    found = shingled(text)
+    assert np.array_equal(found.hashes, shingles(text))
+    assert found.sequence.size == found.words - 4 == 9  # repeats kept, in order
+    assert found.sequence[0] == found.sequence[6]
+    assert found.variants.shape == (9, 5)  # one word of five left out, each way
+    assert shingled("three words only").sequence.size == 1
+    assert shingled("").size == 0 and shingled("").words == 0
+
+
+def test_a_variant_is_shared_by_shingles_that_differ_in_its_left_out_word() -> None:
+    a = shingled("ferry crews walked off the job")
+    b = shingled("ferry crews wlaked off the job")
+    assert not set(a.sequence.tolist()) & set(b.sequence.tolist())
+    shared = [c for c in range(5) if a.variants[0, c] == b.variants[0, c]]
+    assert shared == [2]  # the variant without the third word
+    exact = DuplicateParams(containment_tolerance=0)
+    assert np.array_equal(shingled("a b c d e f", exact).variants[:, 0],
+                          shingled("a b c d e f", exact).sequence)
