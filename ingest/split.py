@@ -5,10 +5,10 @@ Scrapers often concatenate several pages into one file. An article starts where
   - a long run of blank lines is followed by a headline-like line; or
   - a headline-like line repeats a few lines further down with only non-prose
     lines (captions, widgets) between: the "double headline" page template.
-A piece with little prose is not an article of its own: it stays with the article
-before it (a footer), or with the one after it when it comes first. In a scrape of
-a whole web page, teasers and headlines printed twice are everywhere, so there only
-separators and blank gaps split.
+A piece with little prose (fine print does not count) is not an article of its own: it
+stays with the article before it (a footer), or with the one after it when it comes first.
+In a scrape of a whole web page, teasers and headlines printed twice are everywhere, so
+there only separators and blank gaps split.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ingest import rules
 from ingest.lines import fold, is_headline_like, is_prose, words
 from ingest.mainrun import is_page_dump
 
@@ -40,7 +41,11 @@ def split_articles(text: str) -> list[str]:
 
 
 def _is_article(lines: Sequence[str]) -> bool:
-    prose_words = sum(len(words(line)) for line in lines if is_prose(line))
+    """Enough prose to stand alone; the fine print of a page ("You must be logged in to leave
+    a comment.") is no article's prose."""
+    prose_words = sum(
+        len(words(line)) for line in lines if is_prose(line) and not rules.is_footer(line)
+    )
     return prose_words >= MIN_ARTICLE_PROSE_WORDS
 
 
