@@ -122,36 +122,36 @@ def _reason(
 
 def _why(scores: _Scores, duplicate: DuplicateParams, story: StoryParams) -> str:
     verdict = scores.verdict
-    jaccard = f"word-shingle Jaccard {verdict.duplicate_score:.2f}"
-    contained = f"containment {scores.containment:.2f} (share of the shorter text's words"
-    if duplicate.containment_tolerance:
-        contained += (
-            f" in shingles of the longer, up to {duplicate.containment_tolerance} other word(s)"
-            " differing)"
-        )
-    else:
-        contained += " in shingles of the longer)"
+    # Three decimals: a score just under a bar must not print as the bar.
+    jaccard = f"word-shingle Jaccard {verdict.duplicate_score:.3f}"
+    contained = f"containment {scores.containment:.3f}"
     if verdict.criterion == JACCARD:
         return f"{jaccard} ≥ {duplicate.threshold}: the same text"
-    if not scores.comparable:
+    if verdict.criterion == CONTAINMENT:
+        typos = duplicate.containment_tolerance
+        held = "in shingles it also has"
+        if typos:
+            held = f"in shingles matching in all but at most {typos} other word"
+            held += "s" if typos > 1 else ""
+        return (
+            f"{contained} ≥ {duplicate.containment}: that share of the shorter text's words "
+            f"lies in the longer one, {held}, and the shorter holds {scores.length_ratio:.2f} "
+            f"of the longer's shingles (≥ {duplicate.min_length_ratio}); {jaccard} < "
+            f"{duplicate.threshold}: one text is the other cut short or edited"
+        )
+    if scores.comparable:
+        not_contained = f"{contained} < {duplicate.containment}"
+    else:
         not_contained = (
             f"{contained}, but the shorter text holds {scores.length_ratio:.2f} of the longer's "
             f"shingles (< {duplicate.min_length_ratio})"
         )
-    else:
-        not_contained = f"{contained} < {duplicate.containment}"
-    if verdict.criterion == CONTAINMENT:
-        return (
-            f"{contained} ≥ {duplicate.containment} with the shorter text holding "
-            f"{scores.length_ratio:.2f} of the longer's shingles ({jaccard} < "
-            f"{duplicate.threshold}): one text is the other cut short or edited"
-        )
     if verdict.criterion == TERMS:
         return (
-            f"salient-term cosine {verdict.story_score:.2f} ≥ {story.verify_threshold} "
+            f"salient-term cosine {verdict.story_score:.3f} ≥ {story.verify_threshold} "
             f"({jaccard} < {duplicate.threshold}, {not_contained}): other words, the same event"
         )
     return (
         f"{jaccard} < {duplicate.threshold}, {not_contained}, and term cosine "
-        f"{verdict.story_score:.2f} < {story.verify_threshold}"
+        f"{verdict.story_score:.3f} < {story.verify_threshold}"
     )

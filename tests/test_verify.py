@@ -214,8 +214,9 @@ def test_explain_names_containment_when_containment_fired() -> None:
     assert result.criterion == CONTAINMENT
     assert result.duplicate_score < DUPLICATE_PARAMS.threshold
     assert result.containment_score >= DUPLICATE_PARAMS.containment
-    assert result.reason.startswith(f"containment {result.containment_score:.2f}")
-    assert "Jaccard" in result.reason and "cut short or edited" in result.reason
+    assert result.reason.startswith(f"containment {result.containment_score:.3f} ≥ 0.9")
+    assert "all but at most 1 other word" in result.reason
+    assert f"Jaccard {result.duplicate_score:.3f} < 0.6" in result.reason
 
 
 def test_explain_names_jaccard_terms_or_nothing() -> None:
@@ -229,7 +230,7 @@ def test_explain_names_jaccard_terms_or_nothing() -> None:
     story = _explain(REPORT, other, "story")
     assert story.startswith("salient-term cosine") and "containment" in story
     apart = _explain(REPORT, "A recipe for rye bread with caraway seeds and honey.", None)
-    assert apart.startswith("word-shingle Jaccard 0.00 <") and "term cosine" in apart
+    assert apart.startswith("word-shingle Jaccard 0.000 < 0.6") and "term cosine" in apart
 
 
 def test_explain_says_when_the_rule_passes_but_the_pair_was_never_a_candidate() -> None:
