@@ -65,6 +65,8 @@ RESUME_WITHIN_LINES = 30  # ... when they start within this many lines of text a
 RESUME_PARAGRAPH_WORDS = 30  # one paragraph this long right after a box: the article goes on too
 RESUME_PARAGRAPH_WITHIN = 5  # (within this many lines of text of the heading)
 LIST_MIN_ITEMS = 6  # a block of this many lines right after the run is a list to keep
+LEAD_IN_MIN_LINES = 10  # a menu of teasers the run took in before the article: this many lines,
+LEAD_IN_MENU_SHARE = 0.3  # this share of them menu-like
 
 # --- boxes of teaser links --------------------------------------------------------------------
 
@@ -432,6 +434,52 @@ def trim_teasers(
     return stop
 
 
+def trim_lead_in(
+    lines: Sequence[str],
+    infos: Sequence[LineInfo],
+    scores: Sequence[float],
+    span: tuple[int, int],
+    table: Sequence[bool],
+) -> int:
+    """The run's new start: past a menu of teasers the run took in before the article (section
+    names and headlines with their summaries), at the last section break or article header
+    (a date or a byline) with at least `LEAD_IN_MIN_LINES` lines before it, a share of
+    `LEAD_IN_MENU_SHARE` of them menu-like, and an article-sized part after it that does not
+    read like teasers and holds paragraphs in a row."""
+    start, stop = span
+    headers = [i + 1 for i in range(start, stop) if infos[i].furniture in {"date", "byline"}]
+    for cut in sorted({*section_breaks(infos, start, stop, table), *headers}, reverse=True):
+        before = [
+            info
+            for info, cell in zip(infos[start:cut], table[start:cut], strict=True)
+            if info.words and not cell
+        ]
+        menus = sum(1 for info in before if is_menu_line(info))
+        if (
+            len(before) >= LEAD_IN_MIN_LINES
+            and menus >= LEAD_IN_MENU_SHARE * len(before)
+            and sum(scores[cut:stop]) >= ARTICLE_MIN_SCORE
+            and not reads_like_teasers(infos[cut:stop])
+            and _paragraphs_in_a_row(lines[cut:stop], infos[cut:stop])
+        ):
+            return cut
+    return start
+
+
+def _paragraphs_in_a_row(lines: Sequence[str], infos: Sequence[LineInfo]) -> bool:
+    """Whether `RESUME_SENTENCE_LINES` paragraphs of prose follow one another (boilerplate
+    between them does not count): an article's, not a teaser list's with its headlines and
+    summaries cut short ("...")."""
+    stretch = 0
+    for line, info in zip(lines, infos, strict=True):
+        if info.words and not info.boilerplate:
+            whole = info.prose and not line.rstrip().endswith(("...", "…"))
+            stretch = stretch + 1 if whole else 0
+            if stretch >= RESUME_SENTENCE_LINES:
+                return True
+    return False
+
+
 def extend_over_list(infos: Sequence[LineInfo], stop: int, end: int) -> int:
     """The run's new end: past the block right after it when the block is a list of items
     (no boilerplate, furniture or menu-like lines), else unchanged."""
@@ -604,6 +652,7 @@ def select_main_run(lines: Sequence[str]) -> list[str | None]:
         return [info.boilerplate or info.heading or "no main text" for info in infos]
     trimmed = trim_teasers(infos, scores, (start, stop), table)
     stop = extend_over_list(infos, stop, end) if trimmed == stop else trimmed
+    start = trim_lead_in(lines, infos, scores, (start, stop), table)
     start, stop = extend_over_tables(table, start, stop, end)
     return [
         "teaser box" if box and start <= i < stop else _verdict(i, info, start, stop, end)

@@ -452,3 +452,31 @@ def test_a_page_whose_text_is_a_list_keeps_the_list() -> None:
     rounds = [f"Round {n}: {n + 9} March – Port Elms harbour circuit" for n in range(1, 8)]
     lines = page(MENU, "Racing calendar 2025", *rounds, "Share", FOOTER)
     assert kept(lines) == ["Racing calendar 2025", *rounds]
+
+
+def test_a_menu_of_teasers_before_the_article_is_dropped() -> None:
+    teasers = [
+        "Two arrested after the death of a student. Police said the pair, a woman of 24 and a "
+        "man of 28, were held on Monday after a search of the flat.",
+        "Diners leave without paying a $690 bill. The party of six walked out of the steakhouse "
+        "after a fight broke out in the restaurant on Saturday night.",
+        "The state will mail 250,000 applications to voters who may serve on a new panel that "
+        "will draw the lines of the districts for the next ten years.",
+        "Rangers seek tips about an elk poached in the north of the state last weekend, the "
+        "second such case this year, and offer a reward for information.",
+        "A couple finds newspapers from the 1940s under the floor of their old house while "
+        "pulling up the boards to fix the pipes in the kitchen last month.",
+    ]
+    lead = [
+        *["Sports", "Latest Sports", "Lions", "Tigers", "Pistons"],
+        *teasers[:2],
+        *["Weather", "More Weather", "School Closings", "Local Radars", "Radar Maps"],
+        *teasers[2:4],
+        *["Autos", "Station Info", "Contests", "Travel"],
+        teasers[4],
+    ]
+    header = ["Britain's biggest port operator to spend £300m on cranes", "November 19, 2019"]
+    lines = page(MENU, *lead, *header, NEWS_ARTICLE, FOOTER)
+    kept_lines = kept(lines)
+    assert not set(teasers) & set(kept_lines)
+    assert "Ms Berg disagreed." in kept_lines
