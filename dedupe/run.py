@@ -43,6 +43,7 @@ from dedupe.signature import (
     shingled,
     signatures,
 )
+from dedupe.screen import worth_judging
 from dedupe.verify import judge
 from store.dedupe import (
     ArticleFacts,
@@ -290,7 +291,8 @@ def _verify_chunk(
         shingle_sets[article.id] = shingled(article.text or article.title, params.duplicate)
     vectors = {a: TermVector(signed[a].story_terms) for a in ids}
     kept = []
-    for a, b in candidates:
+    # Judged one by one are only the pairs that might be flagged (the same verdicts).
+    for a, b in worth_judging(candidates, shingle_sets, vectors, params.duplicate, params.story):
         v = judge(shingle_sets[a], shingle_sets[b], vectors[a], vectors[b],
                   params.duplicate, params.story)
         if v.kind:
