@@ -311,7 +311,19 @@ def shingles(text: str, k: int = DUPLICATE_PARAMS.shingle_size) -> Hashes:
     Case, accents, punctuation and line wrapping do not change the result. A text of
     fewer than k words gives one shingle of all its words; an empty text none.
     """
-    return np.unique(_shingles(_words(normalise(text)).hashes, k))
+    return _distinct(_shingles(_words(normalise(text)).hashes, k))
+
+
+def _distinct(values: Hashes) -> Hashes:
+    """The distinct values, sorted: `np.unique`, several times faster on these arrays."""
+    ordered = np.sort(values, axis=None)
+    if ordered.size < 2:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    result: Hashes = ordered[keep]
+    return result
 
 
 # A wildcard word's term at each position of a shingle variant ("any word here").
@@ -341,7 +353,7 @@ class Shingled:
     @functools.cached_property
     def hashes(self) -> Hashes:
         """The distinct shingle hashes, sorted: what `shingles` returns."""
-        return np.unique(self.sequence)
+        return _distinct(self.sequence)
 
     @property
     def size(self) -> int:
@@ -382,9 +394,14 @@ class Shingled:
         return variants
 
     @functools.cached_property
+    def sorted_variants(self) -> Hashes:
+        """Every variant of every shingle, sorted (repeats kept: lookups do not mind)."""
+        return np.sort(self.variants, axis=None)
+
+    @functools.cached_property
     def variant_set(self) -> Hashes:
         """Every variant of every shingle, sorted and distinct."""
-        return np.unique(self.variants)
+        return _distinct(self.sorted_variants)
 
     @functools.cached_property
     def keeps(self) -> npt.NDArray[np.int32]:
@@ -467,7 +484,7 @@ def _held(small: Shingled, large: Shingled, share: float) -> float:
         if head >= small.sequence.size:
             break
         rows = small.variants[start:head]
-        matching += int(np.count_nonzero(_found_in(rows, large.variant_set).any(axis=1)))
+        matching += int(np.count_nonzero(_found_in(rows, large.sorted_variants).any(axis=1)))
         if head - span * matching > allowed:
             return 0.0
         start = head
@@ -477,7 +494,7 @@ def _held(small: Shingled, large: Shingled, share: float) -> float:
 
 def _held_words(small: Shingled, large: Shingled) -> npt.NDArray[np.bool_]:
     """Which words of `small` its shingles hold in `large`."""
-    matched = _found_in(small.variants, large.variant_set)
+    matched = _found_in(small.variants, large.sorted_variants)
     keeps = small.keeps
     # per_shingle[i, p]: some matching variant of shingle i keeps its word at position p.
     per_shingle = (matched.astype(np.int32) @ keeps) > 0
