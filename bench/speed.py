@@ -294,8 +294,29 @@ def cached_store(size: int, seed: int = SEED) -> Path:
         building.rename(path)
         for leftover in OUT.glob(building.name + "-*"):
             leftover.unlink()
+        _build_record(size, seed).write_text(
+            json.dumps({"seconds": seconds, "from": start}), encoding="utf-8"
+        )
         print(f"  built in {seconds:,.0f} s", file=sys.stderr)
     return path
+
+
+def _build_record(size: int, seed: int) -> Path:
+    return _cache_path(size, seed).with_suffix(".built.json")
+
+
+def build_seconds(size: int, seed: int = SEED) -> float | None:
+    """Seconds the cached store of `size` took to build from nothing (summed over the
+    smaller stores it was grown from); None when not recorded."""
+    total = 0.0
+    while size:
+        record = _build_record(size, seed)
+        if not record.exists():
+            return None
+        built = json.loads(record.read_text(encoding="utf-8"))
+        total += float(built["seconds"])
+        size = int(built["from"])
+    return total
 
 
 def copy_store(source: Path, target: Path) -> None:

@@ -1,0 +1,135 @@
+"""Where a `newsdedup run` spends its time: a py-spy profile, summed up by function.
+
+Run from the repository root::
+
+    .venv/bin/python -m bench.profile FOLDER [--db bench/out/profile.db] [--rate 50] [-- ARGS]
+
+runs ``newsdedup run FOLDER --db DB ARGS`` under ``py-spy record`` (sampling, in its own
+process: the run is not slowed down the way a tracing profiler slows it) and prints two
+tables: the functions that most samples lie inside (inclusive share: a stage's share of
+the run), and the ones most samples end in (self share: where the CPU actually is).
+py-spy is in the `bench` extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+WRAPPERS = ("click/", "cli.py:run", "cli.py:_write_command", "cli.py:main")
+_FRAME = re.compile(r"^(?P<function>.*?) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
+
+
+@dataclass(frozen=True)
+class Profile:
+    samples: int
+    seconds: float
+    inclusive: Counter[str]  # function -> samples with it on the stack
+    own: Counter[str]  # function -> samples with it on top
+
+    def share(self, count: int) -> float:
+        return count / self.samples if self.samples else 0.0
+
+
+def function_name(frame: str) -> str:
+    """`"fold (ingest/lines.py:52)"` -> `"ingest/lines.py:fold"`: lines folded together,
+    paths shortened to the part below site-packages or the repository."""
+    match = _FRAME.match(frame.strip())
+    if not match:
+        return frame.strip()
+    path = match["file"]
+    for marker in ("site-packages/", str(REPO_ROOT) + "/"):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+    return f"{path}:{match['function']}"
+
+
+def parse_raw(text: str, seconds: float = 0.0) -> Profile:
+    """py-spy's `--format raw` (collapsed stacks: `frame;frame;... count`)."""
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    samples = 0
+    for line in text.splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        frames = [function_name(f) for f in stack.split(";")
+                  if f and not f.startswith(("process ", "thread "))]
+        if not frames:
+            continue
+        samples += count
+        for name in set(frames):
+            inclusive[name] += count
+        own[frames[-1]] += count
+    return Profile(samples, seconds, inclusive, own)
+
+
+def tables(profile: Profile, top: int = 15) -> list[str]:
+    lines = [f"{profile.samples:,} samples over {profile.seconds:.1f} s wall", "",
+             "| function (inclusive: on the stack) | share | ~seconds |", "|---|---:|---:|"]
+    per_sample = profile.seconds / profile.samples if profile.samples else 0.0
+    wrappers = [n for n in profile.inclusive if n.startswith(WRAPPERS) or n.endswith("<module>")]
+    inclusive = profile.inclusive.copy()
+    for name in wrappers:  # the command line's frames: on every stack
+        del inclusive[name]
+    for name, count in inclusive.most_common(top):
+        lines.append(f"| `{name}` | {profile.share(count):.1%} | {count * per_sample:.1f} |")
+    lines += ["", "| function (self: on top of the stack) | share | ~seconds |", "|---|---:|---:|"]
+    for name, count in profile.own.most_common(top):
+        lines.append(f"| `{name}` | {profile.share(count):.1%} | {count * per_sample:.1f} |")
+    return lines
+
+
+def record(folder: Path, db: Path, extra: Sequence[str] = (), rate: int = 50) -> Profile:
+    """Profile `newsdedup run folder --db db extra...` from a fresh store."""
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+    if spy is None:
+        raise RuntimeError("py-spy is not installed: pip install -e '.[bench]'")
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    raw = db.with_name(db.name + ".profile.txt")
+    cli = str(Path(sys.executable).with_name("newsdedup"))
+    cmd = [spy, "record", "--rate", str(rate), "--format", "raw", "--output", str(raw),
+           "--", cli, "run", str(folder), "--db", str(db), *extra]
+    started = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0 or not raw.exists():
+        raise RuntimeError(f"py-spy record failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
+    return parse_raw(raw.read_text(encoding="utf-8"), seconds)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.profile", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--db", type=Path, default=REPO_ROOT / "bench" / "out" / "profile.db")
+    parser.add_argument("--rate", type=int, default=50, help="samples per second")
+    parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--raw", type=Path, help="summarise this py-spy raw file instead")
+    parser.add_argument("extra", nargs="*", help="more arguments for newsdedup run")
+    args = parser.parse_args(argv)
+    if args.raw:
+        profile = parse_raw(args.raw.read_text(encoding="utf-8"))
+        profile = replace(profile, seconds=profile.samples / args.rate)  # about
+    else:
+        args.db.parent.mkdir(parents=True, exist_ok=True)
+        profile = record(args.folder, args.db, args.extra, args.rate)
+    print("\n".join(tables(profile, args.top)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
