@@ -2,7 +2,8 @@
 
 Every line the cleaner takes out of the body is kept with the reason, so a user
 can audit it. The steps, in order:
-  1. furniture: widgets, footers, credit lines, captions with a photo credit;
+  1. furniture: widgets, footers, credit lines, captions with a photo credit, the author's
+     bio under "About Jane Doe";
   2. the title: given by the source's metadata, or a headline repeated above the body;
   3. captions above the body that end in a bracketed credit;
   4. repeats: the title again, repeated captions, a paragraph printed twice;
@@ -42,6 +43,16 @@ CARD_LINE_MAX_WORDS = 15
 _BLOCK_BREAK = re.compile(r"\n\s*\n")
 _INNER_SPACE = re.compile(r"[ \t]+")
 _WEB_ADDRESS = re.compile(r"\bwww\.|https?://|\S@\S+\.\w")
+# "About Jane Doe", "Über Jane Doe": a person's name of two to four words under "about".
+_ABOUT_NAME = re.compile(
+    r"^(?i:about|über|à propos de|sobre|acerca de|informazioni su)\s+"
+    r"(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3})\s*$"
+)
+_PERSON = re.compile(
+    r"\b(?:he|she|his|her|him|er|sie|ihr|ihre|sein|seine|il|elle|él|ella|ele|writer|reporter"
+    r"|journalist|editor|author|columnist|correspondent|freelance|joined)\b",
+    re.IGNORECASE,
+)
 _CUT_SHORT = re.compile(r"\w[,;:]?\s?(?:\.{3}|…)$")
 _WRAP_END = re.compile(r"[.!?:;…\"'”’)\]]$")
 
@@ -72,7 +83,7 @@ def clean_text(
     furniture = [
         None if cell else _furniture(line) for line, cell in zip(lines, cells, strict=True)
     ]
-    marks = _mark_captions_above_credits(lines, furniture)
+    marks = _mark_author_bio(lines, _mark_captions_above_credits(lines, furniture))
     counts = Counter(fold(line) for line, mark in zip(lines, marks, strict=True) if mark is None)
     body = _first_body_line(lines, marks)
 
@@ -143,6 +154,19 @@ def _mark_captions_above_credits(
         short = len(words(lines[i])) <= rules.CAPTION_MAX_WORDS
         if out[i] is None and short and rules.is_credit_only(lines[i + 1]):
             out[i] = "caption"
+    return out
+
+
+def _mark_author_bio(lines: Sequence[str], marks: Sequence[str | None]) -> list[str | None]:
+    """'About Jane Doe' over a paragraph that names her as a person: the author's bio, not
+    the article ("About Skarholm Ferries" over what the firm does is the article's)."""
+    out = list(marks)
+    for i in range(len(lines) - 1):
+        about = _ABOUT_NAME.match(lines[i])
+        bio = lines[i + 1]
+        if out[i] is None and about and about["name"] in bio and _PERSON.search(bio):
+            out[i] = "author bio"
+            out[i + 1] = out[i + 1] or "author bio"
     return out
 
 

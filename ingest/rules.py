@@ -87,7 +87,6 @@ _FOOTER = [
         # a teaser link marked as a video, gallery... ("... [VIDEO]", "... (3:05)")
         r"\[(?:video|insight|pics?|photos?|reaction|watch|gallery|poll|listen|analysis|live)\]\W*$",
         r"\(\d{1,2}:\d{2}\)\s*$",
-        r"\bretrieved \d{1,2} \w+ \d{4} from\b",  # "Citation: ... retrieved 20 November 2019 from"
     )
 ]
 # A promotion is furniture even when it reads like a sentence: a prompt to sign up for a
@@ -127,6 +126,7 @@ _LEGAL = [
         # what a browser shows in place of a video or a slideshow
         r"\b(?:requires|enable) javascript\b|\bplayback is (?:not supported|unsupported)\b",
         r"\byour browser does not support\b",
+        r"\bretrieved \d{1,2} \w+ \d{4} from\b",  # "Citation: ... retrieved 20 November 2019 from"
     )
 ]
 

@@ -282,3 +282,19 @@ def test_a_long_first_line_without_a_full_stop_is_a_paragraph_not_the_title() ->
     ]
     cleaned = clean_text("\n".join([*menu, "Ferry company pays for Skarholm repairs", lead, *body]))
     assert cleaned.paragraphs == (lead, *body)
+
+
+def test_the_authors_bio_under_about_her_name_goes() -> None:
+    body = "The ferry returned to its normal timetable on Thursday after three weeks of repairs."
+    bio = "Marit Eggen covers transport for the Gazette and lives on Skarholm with two cats."
+    cleaned = clean_text(f"{body}\n{body} Again.\nAbout Marit Eggen\n{bio}")
+    assert cleaned.paragraphs == (body, f"{body} Again.")
+    assert [r.reason for r in cleaned.removed] == ["author bio", "author bio"]
+
+
+def test_a_section_about_a_company_or_a_bio_of_someone_else_stays() -> None:
+    body = "The ferry returned to its normal timetable on Thursday after three weeks of repairs."
+    company = "Skarholm Ferries runs six boats between Port Elms and the islands, the firm says."
+    other = "The company was founded in 1911 and has run the Skarholm crossing since 1950."
+    text = f"{body}\nAbout Skarholm Ferries\n{company}\nAbout Marit Eggen\n{other}"
+    assert clean_text(text).removed == ()
