@@ -286,7 +286,7 @@ def test_a_long_first_line_without_a_full_stop_is_a_paragraph_not_the_title() ->
 
 def test_the_authors_bio_under_about_her_name_goes() -> None:
     body = "The ferry returned to its normal timetable on Thursday after three weeks of repairs."
-    bio = "Marit Eggen covers transport for the Gazette and lives on Skarholm with two cats."
+    bio = "Marit Eggen covers transport for the Gazette. She lives on Skarholm with two cats."
     cleaned = clean_text(f"{body}\n{body} Again.\nAbout Marit Eggen\n{bio}")
     assert cleaned.paragraphs == (body, f"{body} Again.")
     assert [r.reason for r in cleaned.removed] == ["author bio", "author bio"]
