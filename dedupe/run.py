@@ -33,6 +33,7 @@ from dedupe.cluster import (
     story_clusters,
 )
 from dedupe.index import band_keys
+from dedupe.screen import worth_judging
 from dedupe.signature import (
     DUPLICATE_PARAMS,
     STORY_PARAMS,
@@ -43,7 +44,6 @@ from dedupe.signature import (
     shingled,
     signatures,
 )
-from dedupe.screen import worth_judging
 from dedupe.verify import judge
 from store.dedupe import (
     ArticleFacts,
