@@ -268,7 +268,9 @@ def build_store(path: Path, size: int, seed: int = SEED, log: bool = True,
 
 
 def _cache_path(size: int, seed: int) -> Path:
-    return OUT / f"speed-{size}-{seed}-v{CORPUS_VERSION}.db"
+    # The default settings are in the name: a store signed with other ones is not reused.
+    settings = hashlib.sha256(json.dumps(DedupeParams().as_dict(), sort_keys=True).encode())
+    return OUT / f"speed-{size}-{seed}-v{CORPUS_VERSION}-{settings.hexdigest()[:8]}.db"
 
 
 def cached_store(size: int, seed: int = SEED) -> Path:
