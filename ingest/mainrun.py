@@ -64,6 +64,7 @@ RESUME_SENTENCE_LINES = 3  # this many sentence lines in a row after a box: the 
 RESUME_WITHIN_LINES = 30  # ... when they start within this many lines of text after it
 RESUME_PARAGRAPH_WORDS = 30  # one paragraph this long right after a box: the article goes on too
 RESUME_PARAGRAPH_WITHIN = 5  # (within this many lines of text of the heading)
+SIGNUP_LABEL_MAX_WORDS = 8  # a sign-up prompt over a line this short opens a sign-up box
 LIST_MIN_ITEMS = 6  # a block of this many lines right after the run is a list to keep
 LEAD_IN_MIN_LINES = 10  # a menu of teasers the run took in before the article: this many lines,
 LEAD_IN_MENU_SHARE = 0.3  # this share of them menu-like
@@ -375,13 +376,22 @@ def section_breaks(
     breaks = []
     menu = 0
     for i in range(start, stop):
-        if infos[i].heading:
+        if infos[i].heading or _opens_signup_box(infos, i):
             breaks.append(i)
         if infos[i].words:
             menu = menu + 1 if is_menu_line(infos[i]) and not table[i] else 0
             if menu == TAG_BLOCK_LINES:
                 breaks.append(i - menu + 1)
     return sorted(set(breaks))
+
+
+def _opens_signup_box(infos: Sequence[LineInfo], i: int) -> bool:
+    """A prompt to sign up over the form's short labels and buttons ("Subscribe", "No thanks"),
+    not over a paragraph of the article."""
+    if infos[i].boilerplate != "promotion":
+        return False
+    after = next((info for info in infos[i + 1 :] if info.words), None)
+    return after is not None and after.words < SIGNUP_LABEL_MAX_WORDS
 
 
 def reads_like_teasers(infos: Sequence[LineInfo]) -> bool:
@@ -421,13 +431,13 @@ def trim_teasers(
     table: Sequence[bool],
 ) -> int:
     """The run's new end: the first section break after an article-sized part where the rest
-    reads like teasers and the article does not resume."""
+    reads like teasers (or is a sign-up box) and the article does not resume."""
     start, stop = span
     for cut in section_breaks(infos, start, stop, table):
         rest = infos[cut:stop]
         if (
             sum(scores[start:cut]) >= ARTICLE_MIN_SCORE
-            and reads_like_teasers(rest)
+            and (_opens_signup_box(infos, cut) or reads_like_teasers(rest))
             and not resumes_article(rest)
         ):
             return cut

@@ -480,3 +480,22 @@ def test_a_menu_of_teasers_before_the_article_is_dropped() -> None:
     kept_lines = kept(lines)
     assert not set(teasers) & set(kept_lines)
     assert "Ms Berg disagreed." in kept_lines
+
+
+def test_a_sign_up_box_after_the_article_is_dropped_but_not_the_text_after_a_prompt() -> None:
+    box = [
+        "Stay up to date with the port. Subscribe to our newsletter.",
+        "Stay up to date.",
+        "Subscribe No thanks",
+        "You have subscribed. Thank you!",
+        "An email with an activation link has just been sent to your address. Please click "
+        "the link inside it to start your subscription to the port's news service.",
+        "Port News Service",
+        "The port's news releases, sent straight to your desktop or your phone each week.",
+    ]
+    lines = page(MENU, HEADER, NEWS_ARTICLE, *box, FOOTER)
+    assert not set(box) & set(kept(lines))
+    paragraphs = NEWS_ARTICLE.split("\n")
+    prompt = "Sign up for our newsletter to get the port's news in your inbox."
+    lines = page(MENU, HEADER, *paragraphs[:4], prompt, *paragraphs[4:], FOOTER)
+    assert kept(lines)[-1] == paragraphs[-2]
