@@ -206,7 +206,8 @@ HEADING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 COMMENTS_START_RE = re.compile(
     r"^\W*(?:\d+\s+(?:comments?|responses?|replies|reactions|thoughts)\b.*"
     r"|(?:top rated|latest|newest|oldest|reader|all \d+) comments"
-    r"|leave a (?:comment|reply)|comments are closed|join the (?:discussion|conversation)"
+    r"|leave a (?:comment|reply)(?: cancel reply)?|comments are closed"
+    r"|join the (?:discussion|conversation)"
     r"|(?:post|add|write) a comment|\d+ (?:kommentare?|comentários?|commentaires?|commenti))\W*$",
     re.IGNORECASE,
 )

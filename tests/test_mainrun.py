@@ -499,3 +499,10 @@ def test_a_sign_up_box_after_the_article_is_dropped_but_not_the_text_after_a_pro
     prompt = "Sign up for our newsletter to get the port's news in your inbox."
     lines = page(MENU, HEADER, *paragraphs[:4], prompt, *paragraphs[4:], FOOTER)
     assert kept(lines)[-1] == paragraphs[-2]
+
+
+def test_a_reply_form_heading_opens_the_comment_section() -> None:
+    assert describe("Leave a Reply Cancel reply").opens_comments
+    form = ["Leave a Reply Cancel reply", COMMENTS.split("\n")[3], "Name *", "Website"]
+    lines = page(MENU, HEADER, NEWS_ARTICLE, *form, FOOTER)
+    assert kept(lines)[-1] == NEWS_ARTICLE.split("\n")[-2]
