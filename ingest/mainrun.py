@@ -74,6 +74,7 @@ LEAD_IN_MENU_SHARE = 0.3  # this share of them menu-like
 BOX_MIN_LINKS = 2  # a teasers heading over this many headlines is a box of links ...
 BOX_LINK_MIN_WORDS = 3  # ... each of this many words ...
 BOX_LINK_MAX_WORDS = 20  # ... to this many, not ending in a full stop
+BOX_LABEL_WORDS = 3  # a label of this many words and a colon heads a box too ("More:")
 
 # --- tables dumped one cell a line ------------------------------------------------------------
 
@@ -601,9 +602,9 @@ def _is_link(text: str, info: LineInfo) -> bool:
 
 
 def teaser_boxes(lines: Sequence[str], infos: Sequence[LineInfo]) -> list[bool]:
-    """Lines of boxes of teaser links: a teasers heading ("Related", "Trending News") and the
-    headlines right under it (with their dates and kickers), up to the next paragraph or
-    heading."""
+    """Lines of boxes of teaser links: a teasers heading ("Related", "Trending News", "More:")
+    and the headlines right under it (with their dates and kickers), up to the next paragraph
+    or heading."""
     out = [False] * len(lines)
     links = [_is_link(line.strip(), info) for line, info in zip(lines, infos, strict=True)]
     kickers = [False] * (len(lines) + 1)
@@ -612,7 +613,10 @@ def teaser_boxes(lines: Sequence[str], infos: Sequence[LineInfo]) -> list[bool]:
         above = j + 1 < len(lines) and (links[j + 1] or kickers[j + 1])
         kickers[j] = short and (lines[j].isupper() or above)
     for i, info in enumerate(infos):
-        if info.heading != "teasers heading":
+        label = info.boilerplate in {"navigation", "teaser link"} and lines[i].rstrip().endswith(
+            ":"
+        )
+        if info.heading != "teasers heading" and not (label and info.words <= BOX_LABEL_WORDS):
             continue
         j, count = i + 1, 0
         while j < len(lines) and not infos[j].heading:

@@ -82,6 +82,7 @@ _FOOTER = [
         r"^continue reading\b",
         r"^write to .{1,60}\S+@\S+",  # a reporter's address at the foot
         r"^about the authors?\b",
+        r"^sources?\s*:\s*\S",  # "SOURCE: News agencies", the credit under a story or a chart
         r"\[/?[a-z_]+\s+[a-z_]+\s*=[^\]]*\]",  # an unrendered shortcode: [button link=...]
         r"^also on \S+\.\w{2,}\b",  # a teaser from the same site: "Also on example.com ..."
         # a teaser link marked as a video, gallery... ("... [VIDEO]", "... (3:05)")

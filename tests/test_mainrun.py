@@ -506,3 +506,11 @@ def test_a_reply_form_heading_opens_the_comment_section() -> None:
     form = ["Leave a Reply Cancel reply", COMMENTS.split("\n")[3], "Name *", "Website"]
     lines = page(MENU, HEADER, NEWS_ARTICLE, *form, FOOTER)
     assert kept(lines)[-1] == NEWS_ARTICLE.split("\n")[-2]
+
+
+def test_a_label_with_a_colon_heads_a_box_of_links() -> None:
+    paragraphs = NEWS_ARTICLE.split("\n")
+    box = ["More:", *TEASERS.split("\n")[1:]]
+    lines = [*paragraphs[:4], *box, *paragraphs[4:]]
+    verdicts = select_main_run(lines)
+    assert [line for line, v in zip(lines, verdicts, strict=True) if v] == box

@@ -42,6 +42,7 @@ def test_not_widgets(line: str) -> None:
         "We use cookies to improve your experience on this website.",
         "Follow us on Facebook and Twitter for updates",
         "This site is protected by recaptchaPrivacy Policy | Terms of Service",
+        "SOURCE: News agencies",
         (
             "Citation: Ferry returns to Skarholm after three weeks of repairs to its hull and "
             "engines (2025, March 4) retrieved 5 March 2025 from https://example.org/news/ferry"
