@@ -3,7 +3,7 @@
 Every line the cleaner takes out of the body is kept with the reason, so a user
 can audit it. The steps, in order:
   1. furniture: widgets, footers, credit lines, captions with a photo credit, the author's
-     bio under "About Jane Doe";
+     bio under "About Jane Doe", the tags under "Tags:";
   2. the title: given by the source's metadata, or a headline repeated above the body;
   3. captions above the body that end in a bracketed credit;
   4. repeats: the title again, repeated captions, a paragraph printed twice;
@@ -22,7 +22,7 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 from ingest import rules
-from ingest.lines import fold, is_headline_like, is_prose, line_key, words
+from ingest.lines import ends_sentence, fold, is_headline_like, is_prose, line_key, words
 from ingest.mainrun import describe, is_page_dump, select_main_run, table_lines
 from ingest.records import Removed
 
@@ -84,6 +84,7 @@ def clean_text(
         None if cell else _furniture(line) for line, cell in zip(lines, cells, strict=True)
     ]
     marks = _mark_author_bio(lines, _mark_captions_above_credits(lines, furniture))
+    marks = _mark_tags(lines, marks)
     counts = Counter(fold(line) for line, mark in zip(lines, marks, strict=True) if mark is None)
     body = _first_body_line(lines, marks)
 
@@ -155,6 +156,24 @@ def _mark_captions_above_credits(
         if out[i] is None and short and rules.is_credit_only(lines[i + 1]):
             out[i] = "caption"
     return out
+
+
+def _mark_tags(lines: Sequence[str], marks: Sequence[str | None]) -> list[str | None]:
+    """The tags one a line under their label ("Tags:", "Minnesota Wild", "Bill Hoppe")."""
+    out = list(marks)
+    for i, line in enumerate(lines):
+        if not rules.is_tags_label(line):
+            continue
+        out[i] = out[i] or "footer"
+        j = i + 1
+        while j < len(lines) and out[j] is None and _is_tag(lines[j]):
+            out[j] = "tags"
+            j += 1
+    return out
+
+
+def _is_tag(line: str) -> bool:
+    return len(words(line)) <= rules.TAG_MAX_WORDS and not ends_sentence(line)
 
 
 def _mark_author_bio(lines: Sequence[str], marks: Sequence[str | None]) -> list[str | None]:

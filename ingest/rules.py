@@ -90,6 +90,10 @@ _FOOTER = [
         r"\(\d{1,2}:\d{2}\)\s*$",
     )
 ]
+_TAGS_LABEL = re.compile(
+    r"^(?:tags?|tagged|topics?|filed under|categories|keywords|related topics)\s*:?$", re.I
+)
+TAG_MAX_WORDS = 4  # a tag under its label is this short
 # A promotion is furniture even when it reads like a sentence: a prompt to sign up for a
 # newsletter or alerts, or to follow the site, anywhere in a line of at most this many words.
 PROMOTION_MAX_WORDS = 60
@@ -118,6 +122,7 @@ _LEGAL = [
         r"\blogged in to (?:post|leave|add|write) a (?:comment|reply)\b",
         r"\bcomments? (?:are|is) (?:subject to|moderated)\b",
         r"\bour community (?:guidelines|standards)\b",
+        r"\bas you comment\b|\brespectful of other commenters\b",
         r"\bsubject to copyright\b|\bno part may be reproduced\b|\bprotected by recaptcha",
         r"\bby (?:signing up|subscribing|submitting|registering)\b.{0,80}\b(?:agree|consent)\b",
         r"\bmoderates? (?:all )?comments\b|\bcomments? (?:are|will be) (?:reviewed|moderated)\b",
@@ -223,6 +228,11 @@ def is_footer(line: str) -> bool:
     if len(words(line)) > SHORT_LINE_WORDS or is_prose(line):
         return False
     return any(p.search(line.strip()) for p in _FOOTER)
+
+
+def is_tags_label(line: str) -> bool:
+    """ "Tags:", "Filed under:" alone on its line, over the tags one a line."""
+    return bool(_TAGS_LABEL.match(line.strip()))
 
 
 def is_dateline(line: str) -> bool:

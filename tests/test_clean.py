@@ -298,3 +298,11 @@ def test_a_section_about_a_company_or_a_bio_of_someone_else_stays() -> None:
     other = "The company was founded in 1911 and has run the Skarholm crossing since 1950."
     text = f"{body}\nAbout Skarholm Ferries\n{company}\nAbout Marit Eggen\n{other}"
     assert clean_text(text).removed == ()
+
+
+def test_tags_one_a_line_under_their_label_go() -> None:
+    body = "The ferry returned to its normal timetable on Thursday after three weeks of repairs."
+    last = "Islanders said they hoped the repairs would last longer this time."
+    cleaned = clean_text(f"{body}\n{last}\nTags:\nSkarholm Ferries\nMarit Eggen\nPort Elms")
+    assert cleaned.paragraphs == (body, last)
+    assert [r.reason for r in cleaned.removed] == ["widget", "tags", "tags", "tags"]

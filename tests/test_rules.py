@@ -43,6 +43,7 @@ def test_not_widgets(line: str) -> None:
         "Follow us on Facebook and Twitter for updates",
         "This site is protected by recaptchaPrivacy Policy | Terms of Service",
         "SOURCE: News agencies",
+        "As you comment, please be respectful of other commenters and other viewpoints.",
         (
             "Citation: Ferry returns to Skarholm after three weeks of repairs to its hull and "
             "engines (2025, March 4) retrieved 5 March 2025 from https://example.org/news/ferry"
