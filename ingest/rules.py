@@ -54,7 +54,7 @@ WIDGET_WORDS = frozenset(
         "previous", "prev", "back", "top", "up", "like", "likes", "loading", "views", "view",
         "gallery", "photos", "photo", "toggle", "font", "size", "text", "a", "zoom", "on",
         "this", "to", "the", "us", "via", "article", "story", "page", "and", "or", "in", "of",
-        "our", "related", "tags", "tag", "topics",
+        "our", "related", "tags", "tag", "topics", "image", "images", "caption", "slide",
     )
 )
 

@@ -16,6 +16,8 @@ from ingest import rules
         "1 / 5",
         "***",
         "Like this:",
+        "Image 1 of / 4",
+        "Caption",
     ],
 )
 def test_widgets(line: str) -> None:
