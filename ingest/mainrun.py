@@ -553,29 +553,34 @@ def table_lines(lines: Sequence[str]) -> list[bool]:
         for j in range(n - 1, p - 1, -1):
             run[j] = run[j + 1] + 1 if shapes[j] and shapes[j] == shapes[j - p] else 0
         same[p] = run
+    labels = [_is_label(line) for line in lines]
     out = [False] * n
     i = 0
     while i < n:
-        block = _table_at(shapes, same, i)
+        block = _table_at(shapes, same, labels, i)
         if block is None:
             i += 1
             continue
         period, stop = block
         header = i
-        while header > max(0, i - TABLE_HEADER_ROWS * period) and _is_label(lines[header - 1]):
+        while header > max(0, i - TABLE_HEADER_ROWS * period) and labels[header - 1]:
             header -= 1
         out[header:stop] = [True] * (stop - header)
         i = stop
     return out
 
 
-def _table_at(shapes: Sequence[str], same: dict[int, list[int]], i: int) -> tuple[int, int] | None:
-    """(period, end) of a table whose first row starts at line i, else None."""
+def _table_at(
+    shapes: Sequence[str], same: dict[int, list[int]], labels: Sequence[bool], i: int
+) -> tuple[int, int] | None:
+    """(period, end) of a table whose first row starts at line i, else None. A header row of
+    as many labels as the row has cells counts as one of its rows."""
     for p in range(2, TABLE_MAX_COLUMNS + 1):
         if i + p >= len(shapes) or not all(shapes[i : i + p]):
             return None
         length = p + same[p][i + p]
-        if length >= TABLE_MIN_ROWS * p:
+        header = i >= p and all(labels[i - p : i])
+        if length >= (TABLE_MIN_ROWS - header) * p:
             row = shapes[i : i + p]
             numbers = row.count("n")
             if numbers < TABLE_MIN_NUMBER_COLUMNS or numbers == p:

@@ -514,3 +514,10 @@ def test_a_label_with_a_colon_heads_a_box_of_links() -> None:
     lines = [*paragraphs[:4], *box, *paragraphs[4:]]
     verdicts = select_main_run(lines)
     assert [line for line, v in zip(lines, verdicts, strict=True) if v] == box
+
+
+def test_a_table_of_two_rows_under_its_header_is_a_table() -> None:
+    quotes = ["Ticker", "Security", "Last", "Change", "PRT", "PORT OF ELMS", "225.86", "-12.99"]
+    quotes += ["FRY", "SKARHOLM FERRIES", "113.40", "-1.62"]
+    assert table_lines(quotes) == [True] * len(quotes)
+    assert not any(table_lines(quotes[4:]))  # two rows without a header are not enough
