@@ -39,6 +39,9 @@ HEADER_MAX_WORDS = 40
 # a paragraph, is a teaser card, not an article.
 CARD_MAX_LINES = 5
 CARD_LINE_MAX_WORDS = 15
+# A standfirst (the summary between headline and byline) is one paragraph of at most this many
+# words.
+STANDFIRST_MAX_WORDS = 60
 
 _BLOCK_BREAK = re.compile(r"\n\s*\n")
 _INNER_SPACE = re.compile(r"[ \t]+")
@@ -100,7 +103,7 @@ def clean_text(
     marks = _mark_corpus_boilerplate(lines, marks, body, boilerplate, cells)
     marks = _mark_navigation(lines, marks)
     if scraped:
-        marks = _mark_header(lines, marks)
+        marks = _mark_standfirst(lines, _mark_header(lines, marks))
     if not title and (title_index := _headline_above_body(lines, marks)) is not None:
         title = lines[title_index]
         marks = _mark_repeats(lines, marks, counts, body, title, title_index, cells)
@@ -366,6 +369,18 @@ def _mark_header(lines: Sequence[str], marks: Sequence[str | None]) -> list[str 
     if body is None or (card and excerpt):
         return ["teaser card" if mark is None and card else mark for mark in marks]
     return ["header" if mark is None and i < body else mark for i, mark in enumerate(marks)]
+
+
+def _mark_standfirst(lines: Sequence[str], marks: Sequence[str | None]) -> list[str | None]:
+    """In a scrape, a first paragraph standing above the byline or the date is the article's
+    standfirst (its summary under the headline), part of the header."""
+    kept = [i for i, mark in enumerate(marks) if mark is None]
+    if len(kept) < 2 or len(words(lines[kept[0]])) > STANDFIRST_MAX_WORDS:
+        return list(marks)
+    first, second = kept[0], kept[1]
+    if not any(marks[i] in ("credit", "date") for i in range(first + 1, second)):
+        return list(marks)
+    return ["standfirst" if i == first else mark for i, mark in enumerate(marks)]
 
 
 def _opens_body(line: str) -> bool:

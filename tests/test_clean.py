@@ -1,5 +1,6 @@
 from ingest.clean import clean_text, paragraph_lines
 from ingest.lines import line_key
+from ingest.records import Removed
 
 ARTICLE = """\
 Harbor wall breached as storm hits Port Elms
@@ -306,3 +307,16 @@ def test_tags_one_a_line_under_their_label_go() -> None:
     cleaned = clean_text(f"{body}\n{last}\nTags:\nSkarholm Ferries\nMarit Eggen\nPort Elms")
     assert cleaned.paragraphs == (body, last)
     assert [r.reason for r in cleaned.removed] == ["widget", "tags", "tags", "tags"]
+
+
+def test_a_standfirst_above_the_byline_of_a_scrape_is_header() -> None:
+    standfirst = "The island's only link to the mainland is back after three weeks of repairs."
+    body = [
+        "The ferry returned to its normal timetable on Thursday after three weeks of repairs.",
+        "Islanders had relied on a smaller chartered boat that carried no cars at all.",
+    ]
+    text = "\n".join(["Ferry returns to Skarholm", standfirst, "By Marit Eggen", *body])
+    cleaned = clean_text(text)
+    assert cleaned.paragraphs == tuple(body)
+    assert Removed(standfirst, "standfirst") in cleaned.removed
+    assert clean_text("\n".join([standfirst, *body])).paragraphs == (standfirst, *body)
