@@ -378,9 +378,14 @@ def _mark_standfirst(lines: Sequence[str], marks: Sequence[str | None]) -> list[
     if len(kept) < 2 or len(words(lines[kept[0]])) > STANDFIRST_MAX_WORDS:
         return list(marks)
     first, second = kept[0], kept[1]
-    if not any(marks[i] in ("credit", "date") for i in range(first + 1, second)):
+    under = any(_is_byline_or_date(lines[i], marks[i]) for i in range(first + 1, second))
+    if not under or not is_prose(lines[second]):  # the body starts under the byline
         return list(marks)
     return ["standfirst" if i == first else mark for i, mark in enumerate(marks)]
+
+
+def _is_byline_or_date(line: str, mark: str | None) -> bool:
+    return mark in ("credit", "date") or (mark == "footer" and rules.is_publication_stamp(line))
 
 
 def _opens_body(line: str) -> bool:

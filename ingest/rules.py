@@ -90,6 +90,7 @@ _FOOTER = [
         r"\(\d{1,2}:\d{2}\)\s*$",
     )
 ]
+_PUBLICATION_STAMP = re.compile(r"^(?:posted|published|updated|last updated)\s*(?:on|at|:)", re.I)
 _TAGS_LABEL = re.compile(
     r"^(?:tags?|tagged|topics?|filed under|categories|keywords|related topics)\s*:?$", re.I
 )
@@ -233,6 +234,12 @@ def is_footer(line: str) -> bool:
 def is_tags_label(line: str) -> bool:
     """ "Tags:", "Filed under:" alone on its line, over the tags one a line."""
     return bool(_TAGS_LABEL.match(line.strip()))
+
+
+def is_publication_stamp(line: str) -> bool:
+    """ "Updated on: November 19, 2019 / 10:07 AM", "Published: Nov. 19, 2019": when the page
+    says it was published."""
+    return bool(_PUBLICATION_STAMP.match(line.strip()))
 
 
 def is_dateline(line: str) -> bool:

@@ -1,3 +1,5 @@
+import pytest
+
 from ingest.clean import clean_text, paragraph_lines
 from ingest.lines import line_key
 from ingest.records import Removed
@@ -309,13 +311,16 @@ def test_tags_one_a_line_under_their_label_go() -> None:
     assert [r.reason for r in cleaned.removed] == ["widget", "tags", "tags", "tags"]
 
 
-def test_a_standfirst_above_the_byline_of_a_scrape_is_header() -> None:
+@pytest.mark.parametrize(
+    "byline", ["By Marit Eggen", "November 19, 2019", "Updated on: November 19, 2019 / Gazette"]
+)
+def test_a_standfirst_above_the_byline_of_a_scrape_is_header(byline: str) -> None:
     standfirst = "The island's only link to the mainland is back after three weeks of repairs."
     body = [
         "The ferry returned to its normal timetable on Thursday after three weeks of repairs.",
         "Islanders had relied on a smaller chartered boat that carried no cars at all.",
     ]
-    text = "\n".join(["Ferry returns to Skarholm", standfirst, "By Marit Eggen", *body])
+    text = "\n".join(["Ferry returns to Skarholm", standfirst, byline, *body])
     cleaned = clean_text(text)
     assert cleaned.paragraphs == tuple(body)
     assert Removed(standfirst, "standfirst") in cleaned.removed
