@@ -288,7 +288,7 @@ def _verify_chunk(
     signed = ds.signatures(ids)
     missing = [a for a in ids if a not in shingle_sets]
     for article in ds.articles(missing):
-        shingle_sets[article.id] = shingled(article.text or article.title, params.duplicate)
+        shingle_sets[article.id] = verify_input(article, params)
     vectors = {a: TermVector(signed[a].story_terms) for a in ids}
     kept = []
     # Judged one by one are only the pairs that might be flagged (the same verdicts).
@@ -298,6 +298,12 @@ def _verify_chunk(
         if v.kind:
             kept.append(Pair(a, b, v.kind, v.duplicate_score, v.story_score, via))
     return kept
+
+
+def verify_input(article: ArticleText, params: DedupeParams) -> Shingled:
+    """What verification compares of an article's text: the body's shingles (the title's
+    when the body is empty)."""
+    return shingled(article.text or article.title, params.duplicate)
 
 
 def recluster(ds: DedupeStore, params: DedupeParams, run_id: int) -> list[Cluster]:

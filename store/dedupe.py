@@ -200,8 +200,9 @@ class DedupeStore:
         return {(a, b) for a, b in rows}
 
     def _fill_wanted(self, ids: Iterable[str]) -> None:
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_ids (id TEXT PRIMARY KEY) "
-                          "WITHOUT ROWID")
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS wanted_ids (id TEXT PRIMARY KEY) WITHOUT ROWID"
+        )
         self.conn.execute("DELETE FROM wanted_ids")
         self.conn.executemany("INSERT OR IGNORE INTO wanted_ids VALUES (?)", ((i,) for i in ids))
 
@@ -385,11 +386,31 @@ class DedupeStore:
         ):
             yield Pair(*row)
 
+    # reading whole tables, a chunk at a time (for engines that ship them elsewhere)
+
+    def iter_bands(self, size: int) -> Iterator[list[Band]]:
+        """Every LSH row (kind, band, key, article)."""
+        return self._chunks("SELECT kind, band, key, article FROM lsh", (), size)
+
+    def iter_edges(self, size: int, via: str | None = None) -> Iterator[list[tuple[str, str]]]:
+        """Every pair's (a, b), or those found `via` one way."""
+        return self._chunks("SELECT a, b FROM pairs WHERE ?1 IS NULL OR via = ?1", (via,), size)
+
+    def iter_pair_rows(self, size: int) -> Iterator[list[tuple[str, str, str, float, float, str]]]:
+        """Every pair as (a, b, kind, duplicate_score, story_score, via)."""
+        return self._chunks(
+            "SELECT a, b, kind, duplicate_score, story_score, via FROM pairs", (), size
+        )
+
+    def _chunks(self, sql: str, args: tuple[Any, ...], size: int) -> Iterator[list[Any]]:
+        cursor = self.conn.execute(sql, args)
+        while rows := cursor.fetchmany(size):
+            yield rows
+
     def pair(self, a: str, b: str) -> Pair | None:
         a, b = sorted((a, b))
         row = self.conn.execute(
-            "SELECT a, b, kind, duplicate_score, story_score, via FROM pairs "
-            "WHERE a = ? AND b = ?",
+            "SELECT a, b, kind, duplicate_score, story_score, via FROM pairs WHERE a = ? AND b = ?",
             (a, b),
         ).fetchone()
         return Pair(*row) if row else None
