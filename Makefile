@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,parquet]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,parquet,dask]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 demo: $(STAMP)  ## run on the bundled example folder; print the clusters and the clean articles

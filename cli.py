@@ -115,6 +115,25 @@ dedupe_options = _options(
         help="Locally scaled average similarity from which reports join one story "
         f"[default: {DedupeParams().linkage.threshold}].",
     ),
+    click.option(
+        "--engine",
+        type=click.Choice(["local", "dask"]),
+        default="local",
+        show_default=True,
+        help="Where signing, matching and clustering run: this process, or a Dask "
+        "cluster (pip install 'newsdedup[dask]'); both give the same results.",
+    ),
+    click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="With --engine dask: the cluster's scheduler (tcp://HOST:8786); "
+        "without it, a local cluster of one worker per core.",
+    ),
+    click.option(
+        "--workers",
+        type=click.IntRange(1),
+        help="With --engine dask and no --scheduler: how many local workers.",
+    ),
 )
 
 EPILOG = """\b
@@ -215,6 +234,7 @@ def dedupe_command(db_path: Path, **options: Any) -> None:
     Example:
       newsdedup dedupe --db news.db
       newsdedup dedupe --db news.db --rebuild --story-threshold 0.6
+      newsdedup dedupe --db news.db --engine dask --scheduler tcp://scheduler:8786
     """
     _exit_for(_write_command("dedupe", None, db_path, options, with_dedupe=True))
 
@@ -310,19 +330,54 @@ def _dedupe_step(
         def progress(total: int) -> Callable[[int], None]:
             return bars.enter_context(_progress(total, "articles", options["quiet"]))
 
-        result: DedupeSummary = dedupe(
-            store,
-            run_id,
-            params,
-            rebuild=options["rebuild"],
-            progress=progress,
-            should_stop=stopping,
-        )
+        if options["engine"] == "dask":
+            result = _dedupe_on_dask(store, run_id, params, options, progress, stopping)
+        else:
+            result = dedupe(
+                store,
+                run_id,
+                params,
+                rebuild=options["rebuild"],
+                progress=progress,
+                should_stop=stopping,
+            )
     return {
         "signed": result.signed,
         "pairs_added": result.pairs,
         "clusters_changed": result.clusters_changed,
     }
+
+
+def _dedupe_on_dask(
+    store: Store,
+    run_id: int,
+    params: DedupeParams,
+    options: dict[str, Any],
+    progress: Callable[[int], Callable[[int], None]],
+    stopping: Callable[[], bool],
+) -> DedupeSummary:
+    try:
+        from dedupe.dask_engine import dask_client, dedupe_dask
+    except ImportError as error:
+        raise click.ClickException(
+            f"--engine dask needs Dask ({error}): pip install 'newsdedup[dask]'"
+        ) from error
+    try:
+        with dask_client(options["scheduler"], options["workers"]) as client:
+            return dedupe_dask(
+                store,
+                run_id,
+                params,
+                client,
+                rebuild=options["rebuild"],
+                progress=progress,
+                should_stop=stopping,
+            )
+    except OSError as error:  # the scheduler cannot be reached
+        raise click.ClickException(
+            f"cannot reach the Dask scheduler {options['scheduler']}: {error}; "
+            "check the address, or leave out --scheduler for a local cluster"
+        ) from error
 
 
 # --- reading commands ---------------------------------------------------------------
