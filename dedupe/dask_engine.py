@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import operator
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -33,7 +34,7 @@ import dask
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
-from dask.distributed import Client, Future, LocalCluster
+from dask.distributed import Client, Future, LocalCluster, wait
 
 from dedupe.cluster import StoryLinkage
 from dedupe.run import (
@@ -155,21 +156,23 @@ def _dedupe(
 ) -> DedupeSummary:
     ds = DedupeStore(store)
     check_params(ds, params, rebuild)
+    engine = _Engine(ds, client, params, partition)
     summary = DedupeSummary()
     summary.forgotten = forget(ds, ds.stale(), params)
     todo = ds.unsigned()
     if todo:
-        engine = _Engine(ds, client, params, partition)
-        signed = engine.sign(todo)
+        with _stage("sign"):
+            signed = engine.sign(todo)
         if should_stop():
             summary.interrupted = True
             return summary
-        found = engine.match(signed, set(todo))
+        with _stage("match"):
+            found = engine.match(signed, set(todo))
         if should_stop():
             summary.interrupted = True
             return summary
         advance = progress(len(todo)) if progress else None
-        with store.transaction():  # an article signed is an article matched
+        with _stage("write"), store.transaction():  # an article signed is an article matched
             summary.signed = engine.write_signatures(signed, advance)
             for pairs, dirty in ((found[0], todo), (found[1], [])):
                 for kind, count in engine.write_pairs(pairs, dirty, run_id).items():
@@ -177,9 +180,17 @@ def _dedupe(
     if should_stop():
         summary.interrupted = True
         return summary
-    for changed in _Engine(ds, client, params, partition).recluster(run_id):
-        summary.clusters_changed[changed.kind] += 1
+    with _stage("cluster"):
+        for changed in engine.recluster(run_id):
+            summary.clusters_changed[changed.kind] += 1
     return summary
+
+
+@contextmanager
+def _stage(name: str) -> Iterator[None]:
+    began = time.perf_counter()
+    yield
+    log.info("stage %s: %.1f s", name, time.perf_counter() - began)
 
 
 class _Engine:
@@ -201,6 +212,7 @@ class _Engine:
         for start in range(0, len(todo), self.partition):
             articles = self.ds.articles(todo[start : start + self.partition])
             out.append(self.client.submit(sign_partition, self._ship(articles), self.params))
+        wait(out)
         return out
 
     # 2. and 3. match and close
@@ -214,11 +226,14 @@ class _Engine:
         shared = new_bands.merge(every_band, on=["kind", "band", "key"], suffixes=("", "_other"))
         shared = shared[shared["article"] != shared["article_other"]]
         candidates = _pairs_of(shared, "article", "article_other").persist()
+        _count("band rows", every_band)
+        _count("candidate pairs", candidates)
 
         have = set(new)
         features = self._frame([self._part(f, 0) for f in signed], SIGNED)[list(FEATURES)]
         features = dd.concat([features, self._features(_ids(candidates) - have)]).persist()
         have |= set(_ids(candidates))
+        _count("article texts", features)
         lsh = self._score(candidates, features, "lsh").persist()
 
         edges = lsh[["a", "b"]]
@@ -229,6 +244,7 @@ class _Engine:
         paths = _pairs_of(paths[paths["x"] != paths["y"]], "x", "y")
         known = dd.concat([edges, self._from_store(self.ds.iter_edges(ROWS), EDGES)])
         closing = _without(paths, known).persist()
+        _count("triangle candidates", closing)
         features = dd.concat([features, self._features(_ids(closing) - have)])
         return lsh, self._score(closing, features, "triangle").persist()
 
@@ -284,6 +300,7 @@ class _Engine:
         labels = labels.rename(columns={"node": "a", "label": "component"})
         wanted = labels.merge(dirty_frame, on="a")[["component"]].drop_duplicates()
         pairs = pairs.merge(labels, on="a").merge(wanted, on="component").persist()
+        _count("pairs clustered", pairs)
         nodes = sorted(_ids(pairs))
         facts = self._frame(
             [
@@ -443,6 +460,12 @@ def components(edges: dd.DataFrame) -> dd.DataFrame:
             return labels
         merged["label"] = merged["label"].where(~smaller, merged["offer"])
         labels = merged[["node", "label"]].persist()
+
+
+def _count(what: str, rows: dd.DataFrame) -> None:
+    """How many rows a stage shuffles, for a user or a benchmark reading the log."""
+    if log.isEnabledFor(logging.INFO):
+        log.info("rows %s: %d", what, len(rows))
 
 
 # --- helpers over frames -------------------------------------------------------------
