@@ -33,6 +33,7 @@ import json
 import os
 import platform
 import shlex
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -581,9 +582,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                       running, picture if not args.no_plot else None)
         (args.output / "RESULTS.md").write_text(text, encoding="utf-8")
 
-    for title, work in steps:
+    # SIGTERM (a time limit) stops the run like Ctrl-C: the stage under way is written up
+    # as stopped, the ones not begun as not run, and RESULTS.md keeps all that was measured.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    for at, (title, work) in enumerate(steps):
         write(title)
-        stages.append(staged(title, work))
+        started = time.perf_counter()
+        try:
+            stages.append(staged(title, work))
+        except KeyboardInterrupt:
+            stopped = Stage(title, seconds=time.perf_counter() - started,
+                            error="stopped (SIGINT or SIGTERM) before it finished")
+            stages.append(stopped)
+            stages += [Stage(later, error="not run: the run was stopped")
+                       for later, _ in steps[at + 1 :]]
+            break
     write(None)
     print(f"wrote {args.output / 'RESULTS.md'}", file=sys.stderr)
     return 1 if any(s.error for s in stages) else 0
@@ -594,8 +607,11 @@ def report(stages: Sequence[Stage], sink: Mapping[str, object], args: argparse.N
            peer_sizes: Sequence[int], running: str | None, picture: Path | None) -> str:
     command = shlex.join(["python", "-m", "bench.results",
                           *(sys.argv[1:] if argv is None else argv)])
+    took = sum(s.seconds for s in stages) / 60
+    stopped = any(s.error and s.error.startswith("stopped") for s in stages)
     state = (f"**Still running** (now: {running})." if running
-             else f"Every stage took {sum(s.seconds for s in stages) / 60:,.0f} min in all.")
+             else f"**Stopped** before the end, after {took:,.0f} min." if stopped
+             else f"Every stage took {took:,.0f} min in all.")
     lines = [
         "# Benchmark results",
         "",
