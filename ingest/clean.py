@@ -102,6 +102,8 @@ def clean_text(
     marks = _mark_repeats(lines, marks, counts, body, title, title_index, cells)
     marks = _mark_corpus_boilerplate(lines, marks, body, boilerplate, cells)
     marks = _mark_navigation(lines, marks)
+    # what the navigation took out can leave a line next to its own repeat
+    marks = _mark_repeats(lines, marks, counts, body, title, title_index, cells)
     if scraped:
         marks = _mark_standfirst(lines, _mark_header(lines, marks))
     if not title and (title_index := _headline_above_body(lines, marks)) is not None:

@@ -508,7 +508,7 @@ def extend_over_list(infos: Sequence[LineInfo], stop: int, end: int) -> int:
 def longest_list(infos: Sequence[LineInfo], repeated: Sequence[bool], end: int) -> tuple[int, int]:
     """[start, stop) of the longest list of items before `end` (as `extend_over_list` reads
     one; a line repeated on the page is no item), or (0, 0) when there is none of
-    `LIST_MIN_ITEMS` items."""
+    `LIST_MIN_ITEMS` items that are not paragraphs."""
     best, start = (0, 0), 0
     for i in range(end + 1):
         info = infos[i] if i < end else None
@@ -523,7 +523,7 @@ def longest_list(infos: Sequence[LineInfo], repeated: Sequence[bool], end: int) 
             if i - start > best[1] - best[0]:
                 best = (start, i)
             start = i + 1
-    items = sum(1 for info in infos[best[0] : best[1]] if info.words)
+    items = sum(1 for info in infos[best[0] : best[1]] if info.words and not info.prose)
     return best if items >= LIST_MIN_ITEMS else (0, 0)
 
 

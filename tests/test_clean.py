@@ -325,3 +325,11 @@ def test_a_standfirst_above_the_byline_of_a_scrape_is_header(byline: str) -> Non
     assert cleaned.paragraphs == tuple(body)
     assert Removed(standfirst, "standfirst") in cleaned.removed
     assert clean_text("\n".join([standfirst, *body])).paragraphs == (standfirst, *body)
+
+
+def test_a_line_left_next_to_its_repeat_by_a_dropped_box_is_a_repeat() -> None:
+    body = "The ferry returned to its normal timetable on Thursday after three weeks of repairs."
+    box = "Related\nFerry resumes service to Skarholm\nCouncil backs bike lanes on Mill Road"
+    first = clean_text(f"{body}\nWhy now?\n{box}\nWhy now?")
+    assert first.paragraphs == (body,)
+    assert clean_text("\n\n".join(first.paragraphs)).paragraphs == first.paragraphs
