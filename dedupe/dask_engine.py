@@ -67,6 +67,7 @@ log = logging.getLogger(__name__)
 
 PARTITION = 5000  # articles a task signs or scores the shingles of
 ROWS = 250_000  # rows (bands, pairs, ids) a partition read from the store holds
+ROUND = 20_000  # new articles matched at once: bounds the candidates the workers hold
 
 # Column types of the frames that pass between stages.
 SIGNED = {
@@ -220,21 +221,32 @@ class _Engine:
     def match(
         self, signed: Sequence[Future[Any]], new: set[str]
     ) -> tuple[dd.DataFrame, dd.DataFrame]:
-        """The verified pairs found through LSH, and those closing a triangle."""
-        new_bands = self._frame([self._part(f, 1) for f in signed], BANDS)
-        every_band = dd.concat([new_bands, self._from_store(self.ds.iter_bands(ROWS), BANDS)])
-        shared = new_bands.merge(every_band, on=["kind", "band", "key"], suffixes=("", "_other"))
-        shared = shared[shared["article"] != shared["article_other"]]
-        candidates = _pairs_of(shared, "article", "article_other").persist()
-        _count("band rows", every_band)
-        _count("candidate pairs", candidates)
+        """The verified pairs found through LSH, and those closing a triangle.
 
-        have = set(new)
+        New articles are matched ROUND at a time, against the stored articles and the new
+        ones of their round or a later one: each pair is found once, and the workers hold
+        one round's candidates (each with both texts) at a time.
+        """
+        bands = [self._part(f, 1) for f in signed]
+        old_bands = self._from_store(self.ds.iter_bands(ROWS), BANDS).persist()
+        _count("band rows", dd.concat([self._frame(bands, BANDS), old_bands]))
         features = self._frame([self._part(f, 0) for f in signed], SIGNED)[list(FEATURES)]
-        features = dd.concat([features, self._features(_ids(candidates) - have)]).persist()
-        have |= set(_ids(candidates))
+        have = set(new)
+        per_round = max(1, ROUND // self.partition)
+        found = []
+        for start in range(0, len(bands), per_round):
+            mine = self._frame(bands[start : start + per_round], BANDS)
+            every_band = dd.concat([self._frame(bands[start:], BANDS), old_bands])
+            shared = mine.merge(every_band, on=["kind", "band", "key"], suffixes=("", "_other"))
+            shared = shared[shared["article"] != shared["article_other"]]
+            candidates = _pairs_of(shared, "article", "article_other").persist()
+            _count("candidate pairs", candidates)
+            ids = _ids(candidates)
+            features = dd.concat([features, self._features(ids - have)]).persist()
+            have |= ids
+            found.append(self._score(candidates, features, "lsh").persist())
         _count("article texts", features)
-        lsh = self._score(candidates, features, "lsh").persist()
+        lsh = dd.concat(found)
 
         edges = lsh[["a", "b"]]
         old_edges = self._from_store(self.ds.iter_edges(ROWS, via="lsh"), EDGES)
