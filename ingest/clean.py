@@ -42,6 +42,13 @@ CARD_LINE_MAX_WORDS = 15
 # A standfirst (the summary between headline and byline) is one paragraph of at most this many
 # words.
 STANDFIRST_MAX_WORDS = 60
+# A paragraph opening with a dateline among a scrape's first this many kept lines starts the
+# body: what is kept above it is the header (summary points, a standfirst, captions).
+DATELINE_WITHIN = 5
+# A line of this many words that is no sentence, printed this many times through the body
+# and each time between two paragraphs, is the caption the page prints under its pictures.
+CAPTION_REPEATS = 3
+REPEATED_CAPTION_MIN_WORDS = 6
 
 _BLOCK_BREAK = re.compile(r"\n\s*\n")
 _INNER_SPACE = re.compile(r"[ \t]+")
@@ -81,7 +88,7 @@ def clean_text(
     boilerplate: Container[int] = frozenset(),
 ) -> Cleaned:
     """Clean an article's text; `title` comes from metadata when the source has one."""
-    lines = paragraph_lines(text)
+    lines, cards = _cut_hover_cards(paragraph_lines(text))
     cells = table_lines(lines)  # a table's numbers and labels are text, not widgets
     furniture = [
         None if cell else _furniture(line) for line, cell in zip(lines, cells, strict=True)
@@ -106,10 +113,24 @@ def clean_text(
     marks = _mark_repeats(lines, marks, counts, body, title, title_index, cells)
     if scraped:
         marks = _mark_standfirst(lines, _mark_header(lines, marks))
+        marks = _mark_above_dateline(lines, marks)
     if not title and (title_index := _headline_above_body(lines, marks)) is not None:
         title = lines[title_index]
         marks = _mark_repeats(lines, marks, counts, body, title, title_index, cells)
-    return _assemble(lines, marks, title)
+    return _assemble(lines, marks, title, cards)
+
+
+def _cut_hover_cards(lines: Sequence[str]) -> tuple[list[str], list[Removed]]:
+    """The lines without the hover cards run into them (`rules.hover_cards`), and the cards."""
+    out: list[str] = []
+    cards: list[Removed] = []
+    for line in lines:
+        spans = rules.hover_cards(line)
+        for start, end in reversed(spans):
+            cards.append(Removed(line[start:end].strip(), "hover card"))
+            line = line[:start] + line[end:]
+        out.append(line)
+    return out, cards
 
 
 def paragraph_lines(text: str) -> list[str]:
@@ -231,11 +252,13 @@ def _headline_above_body(lines: Sequence[str], marks: Sequence[str | None]) -> i
 
 
 def _is_headline(line: str) -> bool:
-    """A headline: not a caption ending in its bracketed credit, nor a line with an address."""
+    """A headline: not a caption ending in its bracketed credit, nor a line with an address,
+    nor a dateline standing alone ("BAAR, SWITZERLAND")."""
     return (
         is_headline_like(line)
         and not rules.has_trailing_credit(line)
         and not _WEB_ADDRESS.search(line)
+        and not rules.opens_with_dateline(line)
     )
 
 
@@ -263,7 +286,8 @@ def _mark_repeats(
 
     A short line repeated above the body is a caption. Elsewhere only a stutter (the
     same line twice in a row) is furniture: a question repeated through an interview
-    round-up is text, and so is a table's cell repeated ("0", "0").
+    round-up is text, and so is a table's cell repeated ("0", "0"); but a caption-sized
+    line that is no sentence, printed three times between paragraphs, is a caption.
     """
     out = list(marks)
     title_key = fold(title)
@@ -271,6 +295,7 @@ def _mark_repeats(
         if out[i] in (None, "navigation") and title_key and _is_title(line, title_key):
             out[i] = "title" if i == title_index else "repeated-title"
     keys = [fold(line) for line in lines]
+    paragraphs = {key for key, line in zip(keys, lines, strict=True) if key and is_prose(line)}
     changed = True
     while changed:  # what one removal leaves behind can be a repeat of its own
         changed = False
@@ -286,8 +311,20 @@ def _mark_repeats(
                 out[i] = "repeated-line" if is_prose(line) else "repeated-caption"
             elif neighbours[i][1] == key and not is_prose(line):
                 out[i] = "repeated-caption"  # the first of a caption printed twice
+            elif counts[key] >= CAPTION_REPEATS and _between_paragraphs(
+                line, neighbours[i], paragraphs
+            ):
+                out[i] = "repeated-caption"
             changed = changed or out[i] is not None
     return out
+
+
+def _between_paragraphs(line: str, neighbours: tuple[str, str], paragraphs: set[str]) -> bool:
+    """A line that is no sentence, long enough to be a caption, with a paragraph of prose
+    kept on either side of it (an item of a list stands among other items)."""
+    if ends_sentence(line) or len(words(line)) < REPEATED_CAPTION_MIN_WORDS:
+        return False
+    return all(key in paragraphs for key in neighbours)
 
 
 def _neighbours(keys: Sequence[str], marks: Sequence[str | None]) -> list[tuple[str, str]]:
@@ -386,6 +423,16 @@ def _mark_standfirst(lines: Sequence[str], marks: Sequence[str | None]) -> list[
     return ["standfirst" if i == first else mark for i, mark in enumerate(marks)]
 
 
+def _mark_above_dateline(lines: Sequence[str], marks: Sequence[str | None]) -> list[str | None]:
+    """In a scrape, the lines kept above the paragraph that opens with the dateline
+    ("DUBAI, United Arab Emirates — ...") are its header: a report's text starts there."""
+    kept = [i for i, mark in enumerate(marks) if mark is None][:DATELINE_WITHIN]
+    start = next((i for i in kept if rules.opens_with_dateline(lines[i])), None)
+    if start is None:
+        return list(marks)
+    return ["header" if mark is None and i < start else mark for i, mark in enumerate(marks)]
+
+
 def _is_byline_or_date(line: str, mark: str | None) -> bool:
     return mark in ("credit", "date") or (mark == "footer" and rules.is_publication_stamp(line))
 
@@ -396,11 +443,13 @@ def _opens_body(line: str) -> bool:
     return info.prose or info.words >= HEADER_MAX_WORDS
 
 
-def _assemble(lines: Sequence[str], marks: Sequence[str | None], title: str) -> Cleaned:
+def _assemble(
+    lines: Sequence[str], marks: Sequence[str | None], title: str, cards: Sequence[Removed]
+) -> Cleaned:
     paragraphs: list[str] = []
     captions: list[str] = []
     authors: list[str] = []
-    removed: list[Removed] = []
+    removed: list[Removed] = list(cards)
     agency = None
     seen_captions: set[str] = set()
     for line, mark in zip(lines, marks, strict=True):

@@ -156,6 +156,17 @@ _CREDIT_ONLY = re.compile(
     r"|^\W*(?:(?:photo|image|picture) )?credits?\s*:",
     re.IGNORECASE,
 )
+_PLACE = r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}"  # "ST. JOSEPH", "SIOUX FALLS"
+_DATELINE = re.compile(
+    rf"^{_PLACE}(?:,(?: [A-Z][\w.'’-]*){{1,4}})?\s*(?:\([^()]{{1,40}}\))?\s*(?:[—–]|--?)\s+(?=\S)"
+)
+_DATELINE_ALONE = re.compile(rf"^{_PLACE}, {_PLACE}$")
+HOVER_NAME_WORDS = 4  # the card repeats one of the name's last this many words ...
+HOVER_NAME_CHARS = 60
+HOVER_CARD_MAX_CHARS = 1000  # ... and closes with "MORE" within this many characters
+_GLUED = re.compile(r"[a-z](?=[A-Z])")  # "OmarIlhan": a word run into the next
+_CAPITALISED = re.compile(r"[A-Z][\w'’-]*?(?=[A-Z\s]|$)")
+_CARD_END = re.compile(r" MORE\b")
 _TRAILING_PAREN = re.compile(r"\([^()]{2,60}\)\s*$")
 
 _NAME = r"(?:[A-Z][\w'’.-]*|(?:de|da|van|von|der|al|el|bin|ibn|le|la|du|di)-?)"
@@ -192,6 +203,8 @@ _CONTRIBUTED_BY_NAME = re.compile(
 # "Tom Davies, Associated Press": a name and the agency it writes for (a one-word agency
 # needs the comma: "Discover Thomson Reuters" is a menu item).
 _STAFF_CREDIT = re.compile(rf"^(?P<names>{_NAMES})(?:,\s*|\s+(?=\w+\s))(?P<org>(?i:{_AGENCY}))$")
+# "Natasha Turak @NatashaTurak": an author's name and her social-media handle, alone.
+_HANDLE_CREDIT = re.compile(rf"^(?P<names>{_NAME}(?:\s+{_NAME}){{1,3}})\s*@\w{{2,}}$")
 # A byline run on with its date, handle or site: "By Mike Wall 2019-11-18T20:51Z Science",
 # "By Chris Doe@ChrisDoe Nov 18, 2019", "By Jane Doe smithsonian.com".
 _BYLINE_START = re.compile(
@@ -249,6 +262,34 @@ def is_dateline(line: str) -> bool:
     return is_date_line(text, count_words(text)) and not EMBED_SIGNATURE_RE.search(text)
 
 
+def opens_with_dateline(line: str) -> bool:
+    """A paragraph that opens with a news dateline ("DUBAI, United Arab Emirates — The...",
+    "WASHINGTON (Reuters) - ..."), or a dateline on a line of its own ("BAAR, SWITZERLAND"):
+    where a news report's first paragraph starts. A promotion in capitals is no dateline."""
+    text = line.strip()
+    if _DATELINE_ALONE.match(text):
+        return True
+    match = _DATELINE.match(text)
+    return match is not None and not text[match.end() :].isupper() and is_prose(text)
+
+
+def hover_cards(line: str) -> list[tuple[int, int]]:
+    """Spans of the hover cards a page dump ran into a paragraph: a name, glued to its own
+    card (the name again, headlines about the person) up to the card's closing 'MORE':
+    "Rep. Ilhan OmarIlhan OmarProgressives oppose ... MORE (D-Minn.) said"."""
+    spans: list[tuple[int, int]] = []
+    for glue in _GLUED.finditer(line):
+        start = glue.end()
+        if spans and start < spans[-1][1]:
+            continue
+        first = _CAPITALISED.match(line, start)
+        before = line[max(0, start - HOVER_NAME_CHARS) : start].split()
+        end = _CARD_END.search(line, start, start + HOVER_CARD_MAX_CHARS)
+        if first and end and first[0] in before[-HOVER_NAME_WORDS:]:
+            spans.append((start, end.end()))
+    return spans
+
+
 def is_agency_line(line: str) -> bool:
     return bool(_AGENCY_LINE.match(line))
 
@@ -297,6 +338,8 @@ def parse_credit(line: str) -> tuple[tuple[str, ...], str | None] | None:
         return _names(m["names"]), _agency(m["org"])
     if m := _BYLINE_START.match(stripped):
         return _run_on_byline(m["names"], m["rest"])
+    if m := _HANDLE_CREDIT.match(stripped):
+        return _names(m["names"]), None
     return None
 
 

@@ -312,7 +312,13 @@ def test_tags_one_a_line_under_their_label_go() -> None:
 
 
 @pytest.mark.parametrize(
-    "byline", ["By Marit Eggen", "November 19, 2019", "Updated on: November 19, 2019 / Gazette"]
+    "byline",
+    [
+        "By Marit Eggen",
+        "November 19, 2019",
+        "Updated on: November 19, 2019 / Gazette",
+        "Marit Eggen @mariteggen",
+    ],
 )
 def test_a_standfirst_above_the_byline_of_a_scrape_is_header(byline: str) -> None:
     standfirst = "The island's only link to the mainland is back after three weeks of repairs."
@@ -333,3 +339,78 @@ def test_a_line_left_next_to_its_repeat_by_a_dropped_box_is_a_repeat() -> None:
     first = clean_text(f"{body}\nWhy now?\n{box}\nWhy now?")
     assert first.paragraphs == (body,)
     assert clean_text("\n\n".join(first.paragraphs)).paragraphs == first.paragraphs
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "SKARHOLM, Norway — The ferry returned to its normal timetable on Thursday.",
+        "SKARHOLM (Reuters) - The ferry returned to its normal timetable on Thursday.",
+        "SKARHOLM, NORWAY",
+    ],
+)
+def test_what_a_scrape_keeps_above_the_dateline_is_header(dateline: str) -> None:
+    summary = [
+        "The island's ferry is back after three weeks of repairs, the operator said today.",
+        "Sweeping view of the harbour at dawn as the repaired ferry comes in to dock",
+    ]
+    body = [
+        dateline,
+        "Islanders had relied on a smaller chartered boat that carried no cars at all.",
+        "The operator said the repairs had cost more than it first expected.",
+    ]
+    cleaned = clean_text("\n".join(["Ferry returns to Skarholm", *summary, *body]))
+    assert cleaned.paragraphs == tuple(body)
+    assert Removed(summary[0], "header") in cleaned.removed
+
+
+def test_a_promotion_in_capitals_is_no_dateline() -> None:
+    body = [
+        "The island's ferry is back after three weeks of repairs, the operator said today.",
+        "THE POINT -- NOW ON YOUTUBE!",
+        "Islanders had relied on a smaller chartered boat that carried no cars at all.",
+    ]
+    assert clean_text("\n".join(body)).paragraphs == tuple(body)
+
+
+def test_a_caption_printed_between_paragraphs_through_the_body_goes() -> None:
+    caption = "The Skarholm ferry at the quay in the harbour [photo gallery]"
+    paragraphs = [
+        "The ferry returned to its normal timetable on Thursday after three weeks of repairs.",
+        "Islanders had relied on a smaller chartered boat that carried no cars at all.",
+        "The operator said the repairs had cost more than it first expected.",
+        "A second ferry is due to join the route next spring, the council said.",
+    ]
+    text = "\n".join(
+        [paragraphs[0], caption, paragraphs[1], caption, paragraphs[2], caption, paragraphs[3]]
+    )
+    cleaned = clean_text(text)
+    assert cleaned.paragraphs == tuple(paragraphs)
+    assert Removed(caption, "repeated-caption") in cleaned.removed
+
+
+def test_an_item_repeated_through_a_list_stays() -> None:
+    item = "Two slices of rye bread with butter and cheese"
+    lines = ["Breakfast on Monday:", item, "Breakfast on Tuesday:", item, "Breakfast on Friday:"]
+    text = "\n".join(
+        [
+            "The ferry crew eat the same breakfast most days of the week, the cook said.",
+            *lines,
+            item,
+        ]
+    )
+    assert clean_text(text).paragraphs.count(item) == 3
+
+
+def test_a_hover_card_run_into_a_paragraph_is_cut_out() -> None:
+    card = "Marit EggenCouncil backs bike lanes on Mill Road | Ferry fares to rise MORE"
+    paragraph = (
+        f"The ferry was welcomed back by Mayor Marit Eggen{card} (Labour), who thanked the crew "
+        "for three weeks of hard work."
+    )
+    cleaned = clean_text(paragraph)
+    assert cleaned.paragraphs == (
+        "The ferry was welcomed back by Mayor Marit Eggen (Labour), who thanked the crew "
+        "for three weeks of hard work.",
+    )
+    assert Removed(card, "hover card") in cleaned.removed

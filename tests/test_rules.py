@@ -234,6 +234,8 @@ def test_not_datelines(line: str) -> None:
         ("Keith Bradsher contributed reporting from Hong Kong.", ("Keith Bradsher",), None),
         ("Tom Davies, Associated Press", ("Tom Davies",), "Associated Press"),
         ("Tom Davies Associated Press", ("Tom Davies",), "Associated Press"),
+        ("Natasha Turak @NatashaTurak", ("Natasha Turak",), None),
+        ("Natasha Turak@NatashaTurak", ("Natasha Turak",), None),
         (
             "Marit Eggen is a freelance writer based in Oslo. Her work has appeared in a number "
             "of papers and magazines, including the Skarholm Herald, and she is writing a book "
@@ -257,6 +259,7 @@ def test_run_on_bylines_and_bio_boxes_are_credits(
         "Discover Thomson Reuters",
         "the ferry operator, AP",
         "By 2020 the ferry will carry cars again.",
+        "Follow us @skarholmferry",
         "The Times is committed to publishing a diversity of letters to the editor. We would "
         "like to hear what you think about this or any of our articles, and here are some tips "
         "for writing one.",
@@ -271,3 +274,39 @@ def test_credit_standing_alone() -> None:
     assert rules.is_credit_only("Photo credit: Kari Holm")
     assert not rules.is_credit_only("Image: Kari Holm has agreed a deal to run the ferry company")
     assert not rules.is_credit_only("The credit union opened a branch in Port Elms.")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "DUBAI, United Arab Emirates — The ferry operator signed the deal on Wednesday.",
+        "ST. JOSEPH, Mich. (AP) — Health officials reported a sixth case on Monday.",
+        "WASHINGTON (Reuters) - Scientists on Monday unveiled the first map of the moon.",
+        "BERLIN -- The agency says the crew could sleep through most of the voyage.",
+        "BAAR, SWITZERLAND",
+    ],
+)
+def test_paragraphs_opening_with_a_news_dateline(line: str) -> None:
+    assert rules.opens_with_dateline(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "THE POINT -- NOW ON YOUTUBE!",
+        "NASA - the agency",
+        "Dubai, United Arab Emirates — The ferry operator signed the deal on Wednesday.",
+        "CHEER ON Juniors and Young Riders as they display their skills this weekend.",
+    ],
+)
+def test_lines_that_are_no_news_dateline(line: str) -> None:
+    assert not rules.opens_with_dateline(line)
+
+
+def test_hover_cards_are_a_name_glued_to_its_card_up_to_more() -> None:
+    line = "Mayor Marit EggenMarit EggenFerry fares to rise MORE (Labour) said so."
+    assert [line[a:b] for a, b in rules.hover_cards(line)] == [
+        "Marit EggenFerry fares to rise MORE"
+    ]
+    assert rules.hover_cards("The iPhone and McDonald's sell MORE than ever.") == []
+    assert rules.hover_cards("Mayor Marit EggenTown Hall said so.") == []
