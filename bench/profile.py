@@ -104,7 +104,7 @@ def record(folder: Path, db: Path, extra: Sequence[str] = (), rate: int = 50) ->
     started = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
-    if done.returncode != 0 or not raw.exists():
+    if done.returncode != 0 or not raw.exists() or not db.exists():  # py-spy may exit 0
         raise RuntimeError(f"py-spy record failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
     return parse_raw(raw.read_text(encoding="utf-8"), seconds)
 
@@ -119,8 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rate", type=int, default=50, help="samples per second")
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--raw", type=Path, help="summarise this py-spy raw file instead")
-    parser.add_argument("extra", nargs="*", help="more arguments for newsdedup run")
-    args = parser.parse_args(argv)
+    # Arguments after "--" (or any this parser does not know) go to newsdedup run.
+    args, extra = parser.parse_known_args(argv)
+    args.extra = [a for a in extra if a != "--"]
     if args.raw:
         profile = parse_raw(args.raw.read_text(encoding="utf-8"))
         profile = replace(profile, seconds=profile.samples / args.rate)  # about
