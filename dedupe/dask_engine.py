@@ -93,7 +93,6 @@ PAIRS = {
     "via": "str",
 }
 FACTS = {"id": "str", "date": "object", "text_chars": "int64", "source": "str"}  # date: None
-LABELS = {"node": "str", "label": "str"}
 # One row per article of a component ("node"), and one per cluster member.
 CLUSTERED = {"member": "str", "kind": "str", "cluster": "str", "canonical": "str"}
 NODE = "node"
@@ -120,7 +119,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # a free port: the default one may be taken
             silence_logs=logging.ERROR,
         ) as local,
         Client(local) as client,
@@ -140,8 +139,11 @@ def dedupe_dask(
     partition: int = PARTITION,
 ) -> DedupeSummary:
     """`dedupe.run.dedupe`, computed on the cluster behind `client`."""
-    # Frames carry bytes and objects: dask must not turn object columns into strings.
-    with dask.config.set({"dataframe.convert-string": False}):
+    # Frames carry bytes: dask must not turn object columns into strings, and shuffles
+    # move pandas partitions (the tasks method), not Arrow tables (P2P's, which failed on
+    # these frames at 100,000 articles).
+    settings = {"dataframe.convert-string": False, "dataframe.shuffle.method": "tasks"}
+    with dask.config.set(settings):
         return _dedupe(store, run_id, params, client, rebuild, progress, should_stop, partition)
 
 
