@@ -111,6 +111,7 @@ def clean_text(
     marks = _mark_navigation(lines, marks)
     # what the navigation took out can leave a line next to its own repeat
     marks = _mark_repeats(lines, marks, counts, body, title, title_index, cells)
+    marks = _mark_company_profile(lines, marks)
     if scraped:
         marks = _mark_standfirst(lines, _mark_header(lines, marks))
         marks = _mark_above_dateline(lines, marks)
@@ -155,7 +156,7 @@ def paragraph_lines(text: str) -> list[str]:
 
 def _is_wrapped(previous: str, line: str) -> bool:
     """A line break inside a sentence: no closing punctuation, next line lower-case."""
-    return not _WRAP_END.search(previous) and line[0].islower()
+    return not _WRAP_END.search(previous) and line[0].islower() and not rules.is_identifier(line)
 
 
 def _furniture(line: str) -> str | None:
@@ -163,6 +164,8 @@ def _furniture(line: str) -> str | None:
         return "widget"
     if rules.is_footer(line):
         return "footer"
+    if rules.is_shouted_link(line):
+        return "teaser link"
     if rules.parse_credit(line) is not None or rules.is_agency_line(line):
         return "credit"
     if rules.has_photo_credit(line):
@@ -421,6 +424,21 @@ def _mark_standfirst(lines: Sequence[str], marks: Sequence[str | None]) -> list[
     if not under or not is_prose(lines[second]):  # the body starts under the byline
         return list(marks)
     return ["standfirst" if i == first else mark for i, mark in enumerate(marks)]
+
+
+def _mark_company_profile(lines: Sequence[str], marks: Sequence[str | None]) -> list[str | None]:
+    """A press release's closing profile of the company it is about ("Ascom is a global
+    solutions provider ...", "Ascom is headquartered in ..."): the last paragraphs, each
+    opening with the name of a company the article named before."""
+    kept = [i for i, mark in enumerate(marks) if mark is None and is_prose(lines[i])]
+    for n, i in enumerate(kept):
+        name = rules.company_profile(lines[i])
+        if name is None or not any(name in lines[j] for j in kept[:n]):
+            continue
+        rest = kept[n:]
+        if all(lines[j].startswith(name) for j in rest):
+            return ["company profile" if i in rest else mark for i, mark in enumerate(marks)]
+    return list(marks)
 
 
 def _mark_above_dateline(lines: Sequence[str], marks: Sequence[str | None]) -> list[str | None]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.lines import fold, is_prose, words
+from ingest.lines import ends_sentence, fold, is_prose, words
 from ingest.mainrun import DATE_CUE_RE, EMBED_SIGNATURE_RE, MONTHS, count_words, is_date_line
 
 # Lines longer than this are never treated as furniture by the short-line rules.
@@ -16,6 +16,7 @@ SHORT_LINE_WORDS = 25
 CREDIT_MAX_WORDS = 30
 CAPTION_MAX_WORDS = 70
 WIDGET_MAX_TOKENS = 6
+SHOUTED_LINK_MIN_WORDS = 9  # a line in capitals this long is a link, not a subheading
 
 AGENCIES = (
     "Associated Press",
@@ -171,6 +172,14 @@ _TRAILING_PAREN = re.compile(r"\([^()]{2,60}\)\s*$")
 
 _NAME = r"(?:[A-Z][\w'’.-]*|(?:de|da|van|von|der|al|el|bin|ibn|le|la|du|di)-?)"
 _NAMES = rf"{_NAME}(?:\s+{_NAME}){{0,4}}"
+# one token of lower-case letters and digits with an underscore, a digit or two hyphens in
+# it (a phone number, "02-751-1500", has no letter; "e-mail" has one hyphen)
+_IDENTIFIER = re.compile(r"^(?=.*(?:_|\d|-.*-))(?=.*[a-z])[a-z0-9]+(?:[-_][a-z0-9]+)+$")
+_COMPANY_PROFILE = re.compile(
+    rf"^(?P<name>{_NAMES}),? (?:is|are) (?:a|an|the) (?:[\w-]+ ){{0,4}}?"
+    r"(?:provider|company|leader|firm|manufacturer|developer|supplier|maker|operator"
+    r"|organi[sz]ation|group)s?\b"
+)
 _BYLINE = re.compile(
     rf"^(?:[Bb]y|BY)\s+(?P<names>{_NAMES}(?:\s*(?:,|and|&)\s*{_NAMES})*)"
     rf"(?:\s*(?:,|\||/|—|–|-|\bof\b|\bfor\b)\s*(?P<org>.+))?$",
@@ -224,13 +233,32 @@ _AUTHOR_ROLES = ("reporting", "additional reporting", "writing", "written", "con
 def is_widget(line: str) -> bool:
     """Share bars, counters, font toggles: a few tokens that say nothing."""
     tokens = fold(line).split()
-    if not tokens:
+    if not tokens or is_identifier(line):
         return True
     if len(tokens) > WIDGET_MAX_TOKENS:
         return False
     if all(t.isdigit() for t in tokens) or all(len(t) <= 2 for t in tokens):
         return len(tokens) <= 3
     return all(t in WIDGET_WORDS or t.isdigit() for t in tokens)
+
+
+def is_identifier(line: str) -> bool:
+    """A name from the page's code standing alone ("narrow-browser-and-phone", "dp3_1_en"):
+    lower-case letters and digits joined by '-' or '_', never a word of the text."""
+    return bool(_IDENTIFIER.match(line.strip()))
+
+
+def is_shouted_link(line: str) -> bool:
+    """A headline-length line all in capitals that is no sentence ("SEAN SPICER ELIMINATED
+    FROM 'DANCING WITH THE STARS'"): a link to another story set in the body. A subheading
+    in capitals is shorter ("HOW TO USE A WATER BATH CANNER")."""
+    text = line.strip()
+    return (
+        len(words(text)) >= SHOUTED_LINK_MIN_WORDS
+        and any(c.isupper() for c in text)
+        and not any(c.islower() for c in text)
+        and not ends_sentence(text)
+    )
 
 
 def is_footer(line: str) -> bool:
@@ -288,6 +316,13 @@ def hover_cards(line: str) -> list[tuple[int, int]]:
         if first and end and first[0] in before[-HOVER_NAME_WORDS:]:
             spans.append((start, end.end()))
     return spans
+
+
+def company_profile(line: str) -> str | None:
+    """The company a press release's closing profile describes ("Ascom is a global
+    solutions provider focused on ..."), else None."""
+    match = _COMPANY_PROFILE.match(line.strip())
+    return match["name"] if match and is_prose(line) else None
 
 
 def is_agency_line(line: str) -> bool:

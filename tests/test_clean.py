@@ -414,3 +414,47 @@ def test_a_hover_card_run_into_a_paragraph_is_cut_out() -> None:
         "for three weeks of hard work.",
     )
     assert Removed(card, "hover card") in cleaned.removed
+
+
+def test_a_press_releases_closing_company_profile_goes() -> None:
+    body = [
+        "Skarholm Ferries and the county council announce a new timetable for the island route.",
+        "The new timetable adds two crossings a day, Skarholm Ferries said on Thursday.",
+    ]
+    profile = [
+        "Skarholm Ferries is a family-owned ferry operator serving the islands of the west coast.",
+        "Skarholm Ferries is headquartered in Skarholm and employs around 120 people.",
+    ]
+    cleaned = clean_text("\n".join([*body, *profile]))
+    assert cleaned.paragraphs == tuple(body)
+    assert Removed(profile[0], "company profile") in cleaned.removed
+
+
+def test_a_company_profile_the_article_goes_on_after_stays() -> None:
+    lines = [
+        "The new timetable adds two crossings a day, Skarholm Ferries said on Thursday.",
+        "Skarholm Ferries is a family-owned ferry operator serving the islands of the west coast.",
+        "The council said it would review the timetable again next spring.",
+    ]
+    assert clean_text("\n".join(lines)).paragraphs == tuple(lines)
+
+
+def test_names_from_the_pages_code_go_and_are_not_joined_to_a_paragraph() -> None:
+    body = [
+        "The ferry returned to its normal timetable on Thursday after three weeks of repairs.",
+        "Islanders had relied on a smaller chartered boat that carried no cars at all",
+    ]
+    cleaned = clean_text("\n".join([*body, "narrow-browser-and-phone", "ferry_photo_2"]))
+    assert cleaned.paragraphs == tuple(body)
+
+
+def test_a_headline_length_line_in_capitals_is_a_teaser_link() -> None:
+    link = "FERRY OPERATOR SAYS REPAIRS WILL COST MORE THAN IT FIRST EXPECTED"
+    heading = "HOW TO BOOK A CROSSING"
+    body = [
+        "The ferry returned to its normal timetable on Thursday after three weeks of repairs.",
+        "Islanders had relied on a smaller chartered boat that carried no cars at all.",
+    ]
+    cleaned = clean_text("\n".join([body[0], link, heading, body[1]]))
+    assert cleaned.paragraphs == (body[0], heading, body[1])
+    assert Removed(link, "teaser link") in cleaned.removed

@@ -310,3 +310,47 @@ def test_hover_cards_are_a_name_glued_to_its_card_up_to_more() -> None:
     ]
     assert rules.hover_cards("The iPhone and McDonald's sell MORE than ever.") == []
     assert rules.hover_cards("Mayor Marit EggenTown Hall said so.") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Ascom is a global solutions provider focused on healthcare ICT.", "Ascom"),
+        ("Skarholm Ferries is the largest ferry operator of the west coast.", "Skarholm Ferries"),
+        ("Marit Eggen is a ferry captain from Skarholm.", None),
+        ("Skarholm Ferries is a company", None),  # no sentence
+    ],
+)
+def test_company_profiles(line: str, name: str | None) -> None:
+    assert rules.company_profile(line) == name
+
+
+@pytest.mark.parametrize(
+    ("line", "identifier"),
+    [
+        ("narrow-browser-and-phone", True),
+        ("dp3_1_en", True),
+        ("02-751-1500", False),
+        ("e-mail", False),
+        ("follow-up", False),
+        ("Narrow-Browser-and-Phone", False),
+    ],
+)
+def test_identifiers(line: str, identifier: bool) -> None:
+    assert rules.is_identifier(line) is identifier
+    if identifier:
+        assert rules.is_widget(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "link"),
+    [
+        ("SEAN SPICER ELIMINATED FROM 'DANCING WITH THE STARS' AFTER TEN WEEKS", True),
+        ("GET THE FERRY TIMES ON THE GO BY CLICKING HERE", True),
+        ("HOW TO USE A WATER BATH CANNER", False),
+        ("THE FERRY OPERATOR SAID ON THURSDAY THAT THE REPAIRS WERE DONE.", False),
+        ("The ferry operator says repairs will cost more than it first expected", False),
+    ],
+)
+def test_shouted_links(line: str, link: bool) -> None:
+    assert rules.is_shouted_link(line) is link
