@@ -369,7 +369,8 @@ def targets(sink: Mapping[str, object]) -> list[str]:
     if isinstance(speed, SpeedResults) and speed.runs:
         biggest = max(speed.runs)
         mid = _median_run(speed.runs[biggest])
-        total = mid.ingest_s + mid.dedupe_s
+        # As in the table: the median ingest plus the median dedupe.
+        total = statistics.median(r.ingest_s for r in speed.runs[biggest]) + mid.dedupe_s
         peak = max(r.peak_rss_mb for r in speed.runs[biggest])
         met = (biggest >= INCREMENTAL_TARGET_SIZE and total <= INCREMENTAL_TARGET_S
                and peak <= INCREMENTAL_TARGET_MB)
