@@ -435,9 +435,9 @@ def _mark_company_profile(lines: Sequence[str], marks: Sequence[str | None]) -> 
         name = rules.company_profile(lines[i])
         if name is None or not any(name in lines[j] for j in kept[:n]):
             continue
-        rest = kept[n:]
+        rest = set(kept[n:])
         if all(lines[j].startswith(name) for j in rest):
-            return ["company profile" if i in rest else mark for i, mark in enumerate(marks)]
+            return ["company profile" if j in rest else mark for j, mark in enumerate(marks)]
     return list(marks)
 
 
