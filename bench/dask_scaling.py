@@ -24,6 +24,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from bench.speed import OUT, copy_store, corpus, insert_articles
 from dedupe.dask_engine import dask_client, dedupe_dask
@@ -32,6 +33,7 @@ from store.dedupe import DedupeStore
 from store.store import Store
 
 BATCH = 10_000  # articles inserted per transaction while building the store
+STAGES = ("sign", "match", "write", "cluster")  # the engine's stages, as it logs them
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Timing:
     seconds: float  # the dedupe run, cluster up
     pairs: int
     shuffled: dict[str, int]  # rows through each shuffle
+    stages: dict[str, float]  # seconds of each stage (sign, match, write, cluster)
 
 
 def unsigned_store(size: int) -> Path:
@@ -63,7 +66,7 @@ def unsigned_store(size: int) -> Path:
     return path
 
 
-def _results(db: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+def _results(db: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     with Store.open(db) as store:
         ds = DedupeStore(store)
         pairs = [
@@ -79,13 +82,16 @@ class _Counts(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.INFO)
         self.rows: dict[str, int] = {}
+        self.stages: dict[str, float] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.msg not in ("rows %s: %d", "stage %s: %.1f s"):
+            return
+        name, value = cast(tuple[str, Any], record.args)
         if record.msg == "rows %s: %d":
-            name, count = record.args  # type: ignore[misc]
-            self.rows[name] = self.rows.get(name, 0) + count
-        elif record.msg == "stage %s: %.1f s":
-            print(record.getMessage(), file=sys.stderr)
+            self.rows[name] = self.rows.get(name, 0) + int(value)
+        else:
+            self.stages[name] = float(value)
 
 
 def time_dask(base: Path, work: Path, workers: int) -> Timing:
@@ -104,7 +110,8 @@ def time_dask(base: Path, work: Path, workers: int) -> Timing:
             done = time.perf_counter()
     finally:
         engine_log.removeHandler(counts)
-    return Timing("dask", workers, up - began, done - up, sum(summary.pairs.values()), counts.rows)
+    pairs = sum(summary.pairs.values())
+    return Timing("dask", workers, up - began, done - up, pairs, counts.rows, counts.stages)
 
 
 def time_local(base: Path, work: Path) -> Timing:
@@ -114,7 +121,7 @@ def time_local(base: Path, work: Path) -> Timing:
         began = time.perf_counter()
         summary = dedupe(store, store.start_run("bench-local", None), DedupeParams())
         seconds = time.perf_counter() - began
-    return Timing("local", 1, 0.0, seconds, sum(summary.pairs.values()), {})
+    return Timing("local", 1, 0.0, seconds, sum(summary.pairs.values()), {}, {})
 
 
 def table(size: int, timings: Sequence[Timing]) -> list[str]:
@@ -124,14 +131,15 @@ def table(size: int, timings: Sequence[Timing]) -> list[str]:
         f"({os.cpu_count()} cores; load average at the end "
         f"{os.getloadavg()[0]:.1f})",
         "",
-        "| engine | workers | cluster start s | dedupe s | articles/s | speed-up vs 1 worker "
-        "| pairs |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| engine | workers | cluster start s | dedupe s | sign s | match s | write s "
+        "| cluster s | articles/s | speed-up vs 1 worker | pairs |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for t in timings:
         speedup = f"{one / t.seconds:.2f}" if one and t.engine == "dask" else ""
+        stages = " | ".join(f"{t.stages[s]:.1f}" if s in t.stages else "" for s in STAGES)
         lines.append(
-            f"| {t.engine} | {t.workers} | {t.startup:.1f} | {t.seconds:.1f} | "
+            f"| {t.engine} | {t.workers} | {t.startup:.1f} | {t.seconds:.1f} | {stages} | "
             f"{size / t.seconds:,.0f} | {speedup} | {t.pairs:,} |"
         )
     shuffled = next((t.shuffled for t in timings if t.shuffled), {})
