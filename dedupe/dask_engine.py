@@ -67,7 +67,7 @@ log = logging.getLogger(__name__)
 
 PARTITION = 5000  # articles a task signs or scores the shingles of
 ROWS = 250_000  # rows (bands, pairs, ids) a partition read from the store holds
-ROUND = 20_000  # new articles matched at once: bounds the candidates the workers hold
+ROUND = 5_000  # new articles matched at once: bounds the candidates the workers hold
 
 # Column types of the frames that pass between stages.
 SIGNED = {
