@@ -316,13 +316,7 @@ class _Engine:
         pairs = pairs.merge(labels, on="a").merge(wanted, on="component").persist()
         _count("pairs clustered", pairs)
         nodes = sorted(_ids(pairs))
-        facts = self._frame(
-            [
-                self._ship(frame(self._facts(nodes[i : i + ROWS]), FACTS))
-                for i in range(0, len(nodes), ROWS)
-            ],
-            FACTS,
-        )
+        facts = self._scatter_frame(self._facts(nodes), FACTS)
         for end in ("a", "b"):
             pairs = pairs.merge(_prefixed(facts.rename(columns={"id": "article"}), end), on=end)
         clustered = pairs.shuffle("component").map_partitions(
@@ -340,9 +334,8 @@ class _Engine:
             self.ds.clear_dirty()
         return changed
 
-    def _facts(self, ids: Sequence[str]) -> Iterator[tuple[Any, ...]]:
-        for f in self.ds.article_facts(ids).values():
-            yield (f.id, f.date, f.text_chars, f.source)
+    def _facts(self, ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        return [(f.id, f.date, f.text_chars, f.source) for f in self.ds.article_facts(ids).values()]
 
     # plumbing
 
