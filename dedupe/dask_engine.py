@@ -401,19 +401,12 @@ def judge_partition(rows: pd.DataFrame, params: DedupeParams, via: str) -> pd.Da
     """PAIRS rows of the candidates that `judge` flags."""
     hashes: dict[str, Any] = {}  # each article is shingled once per partition
     vectors: dict[str, TermVector] = {}
-    for end in ("a", "b"):
-        for article, title, text, terms in zip(
-            rows[end],
-            rows[f"{end}_title"],
-            rows[f"{end}_text"],
-            rows[f"{end}_terms"],
-            strict=True,
-        ):
-            if article not in hashes:
-                hashes[article] = verify_input(
-                    ArticleText(article, title, text, None, "", None), params
-                )
-                vectors[article] = TermVector(unpack_terms(terms))
+    for article, title, text, terms in _ends(rows, ("title", "text", "terms")):
+        if article not in hashes:
+            hashes[article] = verify_input(
+                ArticleText(article, title, text, None, "", None), params
+            )
+            vectors[article] = TermVector(unpack_terms(terms))
     kept = []
     for a, b in zip(rows["a"], rows["b"], strict=True):
         v = judge(hashes[a], hashes[b], vectors[a], vectors[b], params.duplicate, params.story)
@@ -427,15 +420,8 @@ def cluster_partition(rows: pd.DataFrame, linkage: StoryLinkage) -> pd.DataFrame
     out: list[tuple[str, str, str, str]] = []
     for _, component in rows.groupby("component", sort=True):
         info: dict[str, ArticleFacts] = {}
-        for end in ("a", "b"):
-            for article, date, chars, source in zip(
-                component[end],
-                component[f"{end}_date"],
-                component[f"{end}_text_chars"],
-                component[f"{end}_source"],
-                strict=True,
-            ):
-                info[article] = ArticleFacts(article, _optional(date), int(chars), source)
+        for article, date, chars, source in _ends(component, ("date", "text_chars", "source")):
+            info[article] = ArticleFacts(article, _optional(date), int(chars), source)
         pairs = sorted(
             (Pair(*row) for row in component[list(PAIRS)].itertuples(index=False, name=None)),
             key=lambda p: (p.a, p.b),
@@ -488,6 +474,12 @@ def _pairs_of(df: dd.DataFrame, x: str, y: str) -> dd.DataFrame:
         ).astype(EDGES)
 
     return df.map_partitions(ordered, meta=frame([], EDGES)).drop_duplicates()
+
+
+def _ends(rows: pd.DataFrame, fields: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """(article, its fields...) of each pair row's two ends: the a ends, then the b ends."""
+    for end in ("a", "b"):
+        yield from zip(rows[end], *(rows[f"{end}_{f}"] for f in fields), strict=True)
 
 
 def _directed(edges: dd.DataFrame, one: str, other: str) -> dd.DataFrame:
