@@ -185,28 +185,33 @@ def adjusted_rand_index(predicted: Mapping[Item, Hashable], gold: Mapping[Item, 
 
 
 class BandIndex:
-    """LSH buckets in memory: one dict per band; `add` returns the new candidate pairs."""
+    """LSH buckets in memory: one dict per band; `add` returns the new candidate pairs,
+    those sharing at least `least` bands."""
 
-    def __init__(self, bands: int, rows: int) -> None:
-        self.bands, self.rows = bands, rows
+    def __init__(self, bands: int, rows: int, least: int = 1) -> None:
+        self.bands, self.rows, self.least = bands, rows, least
         self.buckets: list[dict[bytes, list[str]]] = [{} for _ in range(bands)]
 
     def add(self, key: str, signature: Hashes) -> set[Pair]:
-        found: set[Pair] = set()
+        shared: Counter[str] = Counter()
         rows = self.rows
         keys = [signature[i * rows : (i + 1) * rows].tobytes() for i in range(self.bands)]
         for band, bucket_key in zip(self.buckets, keys, strict=True):
             members = band.setdefault(bucket_key, [])
-            found.update(pair_key(key, other) for other in members)
+            shared.update(members)
             members.append(key)
-        return found
+        return {pair_key(key, other) for other, count in shared.items() if count >= self.least}
+
+
+def story_index(params: StoryParams) -> BandIndex:
+    return BandIndex(*params.bands(), params.min_shared_bands)
 
 
 def candidate_pairs(
     signed: Mapping[str, Signatures], params: StoryParams = STORY_PARAMS
 ) -> set[Pair]:
     """Pairs sharing an LSH bucket of their story sketches."""
-    index = BandIndex(*params.bands())
+    index = story_index(params)
     found: set[Pair] = set()
     for key in sorted(signed):
         found |= index.add(key, signed[key].story)
@@ -264,7 +269,7 @@ def chunked_clusters(
     """
     order = [doc.id for doc in docs]
     random.Random(seed).shuffle(order)
-    index = BandIndex(*params.bands())
+    index = story_index(params)
     neighbours: dict[str, set[str]] = defaultdict(set)
     verified: dict[Pair, float] = {}
     closing: set[Pair] = set()
@@ -563,7 +568,8 @@ def evaluate(
         out("")
         out(
             f"LSH: {bands} bands x {rows} rows over the {STORY_PARAMS.sketch_terms} heaviest "
-            f"terms: {int(stats['candidates'])} candidate pairs of "
+            f"terms, {STORY_PARAMS.min_shared_bands} bands shared: "
+            f"{int(stats['candidates'])} candidate pairs of "
             f"{len(docs) * (len(docs) - 1) // 2}, {int(stats['verified'])} verified "
             f"(term cosine >= {STORY_PARAMS.verify_threshold}); closing triangles: "
             f"{int(stats['two_hop'])} more candidates, {int(stats['completed'])} verified. "

@@ -44,6 +44,7 @@ from dedupe.run import (
     check_params,
     cluster,
     forget,
+    min_shared_bands,
     replace_clusters,
     signed_batch,
     verify_input,
@@ -241,7 +242,8 @@ class _Engine:
             every_band = dd.concat([self._frame(bands[start:], BANDS), old_bands])
             shared = mine.merge(every_band, on=["kind", "band", "key"], suffixes=("", "_other"))
             shared = shared[shared["article"] != shared["article_other"]]
-            candidates = _pairs_of(shared, "article", "article_other").persist()
+            enough = _sharing_enough(shared, min_shared_bands("story", self.params))
+            candidates = _pairs_of(enough, "article", "article_other").persist()
             _count("candidate pairs", candidates)
             ids = _ids(candidates)
             features = dd.concat([features, self._features(ids - have)]).persist()
@@ -474,6 +476,19 @@ def _pairs_of(df: dd.DataFrame, x: str, y: str) -> dd.DataFrame:
         ).astype(EDGES)
 
     return df.map_partitions(ordered, meta=frame([], EDGES)).drop_duplicates()
+
+
+def _sharing_enough(shared: dd.DataFrame, story_bands: int) -> dd.DataFrame:
+    """The (article, article_other) rows of pairs sharing enough bands: any duplicate
+    band, or `story_bands` story bands (as `dedupe.run.min_shared_bands` says)."""
+    counts = (
+        shared.groupby(["kind", "article", "article_other"])
+        .size(split_out=shared.npartitions)
+        .rename("bands")
+        .reset_index()
+    )
+    enough = (counts["kind"] == "duplicate") | (counts["bands"] >= story_bands)
+    return counts[enough][["article", "article_other"]]
 
 
 def _ends(rows: pd.DataFrame, fields: Sequence[str]) -> Iterator[tuple[Any, ...]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
@@ -220,9 +221,10 @@ def match(ds: DedupeStore, new: Sequence[str], params: DedupeParams, run_id: int
             for article, row in _band_keys(signed.values(), kind, params).items()
         }
         buckets = ds.candidates(kind, (k for ks in keys.values() for k in ks))
+        least = min_shared_bands(kind, params)
         for article, article_keys in keys.items():
-            for bucket in article_keys:
-                near[article].update(buckets.get(bucket, ()))
+            shared = Counter(other for bucket in article_keys for other in buckets.get(bucket, ()))
+            near[article].update(other for other, count in shared.items() if count >= least)
     # Ids are strings, so the smaller first is `pair_key`'s order.
     candidates = {
         (article, other) if article < other else (other, article)
@@ -399,3 +401,8 @@ def _cluster(kind: str, members: Sequence[str], info: Mapping[str, ArticleFacts]
 
 def _shape(kind: str, params: DedupeParams) -> tuple[int, int]:
     return params.duplicate.bands() if kind == "duplicate" else params.story.bands()
+
+
+def min_shared_bands(kind: str, params: DedupeParams) -> int:
+    """How many bands of one kind two articles share to be candidates."""
+    return 1 if kind == "duplicate" else params.story.min_shared_bands
