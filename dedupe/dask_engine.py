@@ -482,13 +482,18 @@ def _sharing_enough(shared: dd.DataFrame, story_bands: int) -> dd.DataFrame:
     """The (article, article_other) rows of pairs sharing enough bands: any duplicate
     band, or `story_bands` story bands (as `dedupe.run.min_shared_bands` says)."""
     counts = (
-        shared.groupby(["kind", "article", "article_other"])
-        .size(split_out=shared.npartitions)
-        .rename("bands")
+        shared.assign(bands=1)
+        .groupby(["kind", "article", "article_other"])["bands"]
+        .sum(split_out=shared.npartitions)
         .reset_index()
     )
-    enough = (counts["kind"] == "duplicate") | (counts["bands"] >= story_bands)
-    return counts[enough][["article", "article_other"]]
+
+    def enough(part: pd.DataFrame) -> pd.DataFrame:
+        keep = (part["kind"] == "duplicate") | (part["bands"] >= story_bands)
+        return part[keep][["article", "article_other"]]
+
+    meta = frame([], {"article": "str", "article_other": "str"})
+    return counts.map_partitions(enough, meta=meta)
 
 
 def _ends(rows: pd.DataFrame, fields: Sequence[str]) -> Iterator[tuple[Any, ...]]:
