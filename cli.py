@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
+from dedupe.explain import bands_in_common
 from dedupe.explain import explain as explain_pair
 from dedupe.run import DedupeError, DedupeParams, DedupeSummary, dedupe
 from ingest.discover import discover
@@ -497,6 +498,12 @@ def explain(
             same_story_cluster=same,
             duplicate=params.duplicate,
             story=params.story,
+            shared_bands=bands_in_common(
+                (signed[article_a].duplicate_minhash, signed[article_a].story_minhash),
+                (signed[article_b].duplicate_minhash, signed[article_b].story_minhash),
+                params.duplicate,
+                params.story,
+            ),
         )
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False))
@@ -512,6 +519,11 @@ def explain(
     click.echo(
         f"  in one story cluster:              {'yes' if result.same_story_cluster else 'no'}"
     )
+    if result.shared_bands:
+        click.echo(
+            f"  LSH bands shared:                  {result.shared_bands['duplicate']} duplicate,"
+            f" {result.shared_bands['story']} story"
+        )
     terms = ", ".join(term for term, _ in result.shared_terms) or "none"
     click.echo(f"  shared salient terms: {terms}")
     if result.longest_shared_passage:

@@ -9,8 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+import numpy as np
+
+from dedupe.index import band_keys
 from dedupe.signature import (
     DuplicateParams,
+    Hashes,
     StoryParams,
     TermVector,
     coverage,
@@ -39,6 +43,7 @@ class Explanation:
     same_story_cluster: bool
     shared_terms: list[tuple[str, float]]  # heaviest first
     longest_shared_passage: str
+    shared_bands: dict[str, int] | None  # LSH bands in common, per kind, when known
     reason: str
 
 
@@ -60,6 +65,7 @@ def explain(
     same_story_cluster: bool,
     duplicate: DuplicateParams,
     story: StoryParams,
+    shared_bands: dict[str, int] | None = None,
 ) -> Explanation:
     first, second = (shingled(text, duplicate) for text in texts)
     verdict = judge(first, second, TermVector(terms[0]), TermVector(terms[1]), duplicate, story)
@@ -91,8 +97,26 @@ def explain(
         same_story_cluster=same_story_cluster,
         shared_terms=shared,
         longest_shared_passage=longest_shared_passage(*texts),
-        reason=_reason(stored_kind, scores, duplicate, story),
+        shared_bands=shared_bands,
+        reason=_reason(stored_kind, scores, duplicate, story, shared_bands),
     )
+
+
+def bands_in_common(
+    a: tuple[Hashes, Hashes],
+    b: tuple[Hashes, Hashes],
+    duplicate: DuplicateParams,
+    story: StoryParams,
+) -> dict[str, int]:
+    """How many LSH bands two articles' (duplicate, story) sketches share, per kind."""
+    shared = {}
+    for kind, x, y, shape in (
+        ("duplicate", a[0], b[0], duplicate.bands()),
+        ("story", a[1], b[1], story.bands()),
+    ):
+        keys = band_keys(np.stack([x, y]), *shape)
+        shared[kind] = int(np.count_nonzero(keys[0] == keys[1]))
+    return shared
 
 
 def longest_shared_passage(a: str, b: str) -> str:
@@ -105,14 +129,25 @@ def longest_shared_passage(a: str, b: str) -> str:
 
 
 def _reason(
-    stored: str | None, scores: _Scores, duplicate: DuplicateParams, story: StoryParams
+    stored: str | None,
+    scores: _Scores,
+    duplicate: DuplicateParams,
+    story: StoryParams,
+    shared_bands: dict[str, int] | None,
 ) -> str:
     verdict = scores.verdict
     why = _why(scores, duplicate, story)
     if verdict.kind == stored:
         return why
     if stored is None:
-        return f"{why}; but the pair was never a candidate (no shared LSH band or neighbour)"
+        if shared_bands is None:
+            return f"{why}; but the pair was never a candidate (no shared LSH band or neighbour)"
+        return (
+            f"{why}; but the pair was never a candidate: it shares "
+            f"{shared_bands['duplicate']} of {duplicate.bands()[0]} duplicate bands (1 needed) "
+            f"and {shared_bands['story']} of {story.bands()[0]} story bands "
+            f"({story.min_shared_bands} needed), and no verified neighbour"
+        )
     judged = verdict.kind or "not flagged"
     return (
         f"stored as {stored}, but these settings make it {judged} ({why}): "

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from dedupe.explain import explain
+from dedupe.explain import bands_in_common, explain
 from dedupe.signature import (
     DUPLICATE_PARAMS,
     STORY_PARAMS,
@@ -19,6 +19,7 @@ from dedupe.signature import (
     covers,
     jaccard,
     shingled,
+    signatures,
     story_terms,
 )
 from dedupe.verify import CONTAINMENT, JACCARD, TERMS, judge
@@ -241,3 +242,22 @@ def test_explain_says_when_the_rule_passes_but_the_pair_was_never_a_candidate() 
 def test_explain_says_when_the_store_was_made_with_other_settings() -> None:
     reason = _explain(REPORT, REPORT + FOOTER, "story")
     assert "stored as story" in reason and "other settings" in reason
+
+
+def test_explain_counts_the_bands_a_pair_shares() -> None:
+    copy, other = REPORT + FOOTER, "A recipe for rye bread with caraway seeds and honey."
+    sketches = {
+        text: (s.duplicate, s.story) for text in (REPORT, copy, other)
+        for s in [signatures("", text)]
+    }
+    same = bands_in_common(sketches[REPORT], sketches[REPORT], DUPLICATE_PARAMS, STORY_PARAMS)
+    assert same == {"duplicate": DUPLICATE_PARAMS.bands()[0], "story": STORY_PARAMS.bands()[0]}
+    near = bands_in_common(sketches[REPORT], sketches[copy], DUPLICATE_PARAMS, STORY_PARAMS)
+    apart = bands_in_common(sketches[REPORT], sketches[other], DUPLICATE_PARAMS, STORY_PARAMS)
+    assert near["duplicate"] > apart["duplicate"] == 0 and apart["story"] == 0
+    reason = explain(
+        "a", "b", texts=(REPORT, copy), terms=(story_terms("", REPORT), story_terms("", copy)),
+        stored_kind=None, same_story_cluster=False, duplicate=DUPLICATE_PARAMS,
+        story=STORY_PARAMS, shared_bands={"duplicate": 0, "story": 2},
+    ).reason
+    assert "shares 0 of 30 duplicate bands (1 needed) and 2 of 27 story bands (3 needed)" in reason
