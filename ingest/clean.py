@@ -22,7 +22,7 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 from ingest import rules
-from ingest.lines import ends_sentence, fold, is_headline_like, is_prose, line_key, words
+from ingest.lines import ends_sentence, fold, is_headline_like, is_prose, line_key, word_count
 from ingest.mainrun import describe, is_page_dump, select_main_run, table_lines
 from ingest.records import Removed
 
@@ -181,7 +181,7 @@ def _mark_captions_above_credits(
     """A line just above a picture's credit standing alone is that picture's caption."""
     out = list(marks)
     for i in range(len(lines) - 1):
-        short = len(words(lines[i])) <= rules.CAPTION_MAX_WORDS
+        short = word_count(lines[i]) <= rules.CAPTION_MAX_WORDS
         if out[i] is None and short and rules.is_credit_only(lines[i + 1]):
             out[i] = "caption"
     return out
@@ -202,7 +202,7 @@ def _mark_tags(lines: Sequence[str], marks: Sequence[str | None]) -> list[str | 
 
 
 def _is_tag(line: str) -> bool:
-    return len(words(line)) <= rules.TAG_MAX_WORDS and not ends_sentence(line)
+    return word_count(line) <= rules.TAG_MAX_WORDS and not ends_sentence(line)
 
 
 def _mark_author_bio(lines: Sequence[str], marks: Sequence[str | None]) -> list[str | None]:
@@ -241,7 +241,7 @@ def _headline_above_body(lines: Sequence[str], marks: Sequence[str | None]) -> i
     """The first kept line when it is a headline; else a headline just above the body."""
     kept = [i for i, mark in enumerate(marks) if mark is None]
     first = lines[kept[0]] if kept else ""
-    short = len(words(first)) <= FIRST_LINE_TITLE_MAX_WORDS
+    short = word_count(first) <= FIRST_LINE_TITLE_MAX_WORDS
     if kept and _is_headline(first) and not is_prose(first) and short:
         return kept[0]
     if not kept:  # a teaser card: its headline
@@ -325,7 +325,7 @@ def _mark_repeats(
 def _between_paragraphs(line: str, neighbours: tuple[str, str], paragraphs: set[str]) -> bool:
     """A line that is no sentence, long enough to be a caption, with a paragraph of prose
     kept on either side of it (an item of a list stands among other items)."""
-    if ends_sentence(line) or len(words(line)) < REPEATED_CAPTION_MIN_WORDS:
+    if ends_sentence(line) or word_count(line) < REPEATED_CAPTION_MIN_WORDS:
         return False
     return all(key in paragraphs for key in neighbours)
 
@@ -417,7 +417,7 @@ def _mark_standfirst(lines: Sequence[str], marks: Sequence[str | None]) -> list[
     """In a scrape, a first paragraph standing above the byline or the date is the article's
     standfirst (its summary under the headline), part of the header."""
     kept = [i for i, mark in enumerate(marks) if mark is None]
-    if len(kept) < 2 or len(words(lines[kept[0]])) > STANDFIRST_MAX_WORDS:
+    if len(kept) < 2 or word_count(lines[kept[0]]) > STANDFIRST_MAX_WORDS:
         return list(marks)
     first, second = kept[0], kept[1]
     under = any(_is_byline_or_date(lines[i], marks[i]) for i in range(first + 1, second))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import re
 import unicodedata
 
@@ -12,6 +14,9 @@ HEADLINE_MAX_WORDS = 30
 HEADLINE_MIN_WORDS = 2
 # Prose: a line with this many words that ends like a sentence.
 PROSE_MIN_WORDS = 8
+# Distinct lines whose features are remembered: the splitter and the cleaner look at each line
+# many times over (pure functions of the line, so the answers never go stale).
+LINE_CACHE_SIZE = 16_384
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
@@ -20,24 +25,26 @@ _DIGITS = re.compile(r"\d")
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
 
 
-def words(line: str) -> list[str]:
-    return _WORD.findall(line)
+@functools.lru_cache(maxsize=LINE_CACHE_SIZE)
+def word_count(line: str) -> int:
+    return len(_WORD.findall(line))
 
 
 def ends_sentence(line: str) -> bool:
     return bool(_SENTENCE_END.search(line.rstrip()))
 
 
+@functools.lru_cache(maxsize=LINE_CACHE_SIZE)
 def is_prose(line: str) -> bool:
     """A line that reads as running text: enough words, ending like a sentence."""
-    return len(words(line)) >= PROSE_MIN_WORDS and ends_sentence(line)
+    return word_count(line) >= PROSE_MIN_WORDS and ends_sentence(line)
 
 
 def is_headline_like(line: str) -> bool:
     stripped = line.strip()
     if not stripped or len(stripped) > HEADLINE_MAX_CHARS:
         return False
-    n = len(words(stripped))
+    n = word_count(stripped)
     if not HEADLINE_MIN_WORDS <= n <= HEADLINE_MAX_WORDS:
         return False
     if stripped[-1] in ".,;:":
@@ -46,10 +53,11 @@ def is_headline_like(line: str) -> bool:
     return first.isupper() or first.isdigit() or first in "\"'“‘«"
 
 
+@functools.lru_cache(maxsize=LINE_CACHE_SIZE)
 def fold(line: str) -> str:
     """Comparison form of a line: case, accents, punctuation and spacing folded away."""
     decomposed = unicodedata.normalize("NFKD", line.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = "".join(itertools.filterfalse(unicodedata.combining, decomposed))
     return _SPACES.sub(" ", _NON_WORD.sub(" ", stripped)).strip()
 
 

@@ -32,10 +32,13 @@ extractor already narrowed down to the article.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from ingest.lines import LINE_CACHE_SIZE
 
 # --- line scoring -----------------------------------------------------------------------------
 
@@ -221,13 +224,15 @@ MONTHS = (
     "|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio"
     "|aprile|maggio|giugno|luglio|settembre|ottobre"
 )
+# The lookaheads only skip, before the long alternations, positions where none can start.
+_MONTH_INITIALS = "".join(sorted({month[0] for month in MONTHS.split("|")}))
 DATE_CUE_RE = re.compile(
-    rf"\b(?:{MONTHS})\b|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}}|\d{{1,2}}:\d{{2}}|\bago\b"
-    r"|\byesterday\b|\btoday\b",
+    rf"\b(?=[{_MONTH_INITIALS}])(?:{MONTHS})\b|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}}"
+    r"|\d{1,2}:\d{2}|\bago\b|\byesterday\b|\btoday\b",
     re.IGNORECASE,
 )
 DATE_WORD_RE = re.compile(
-    rf"\b(?:\d{{1,4}}(?:[/.:-]\d{{1,4}})*|(?:{MONTHS})\.?|[ap]\.?m|gmt|utc|[a-z]st|[a-z]dt"
+    rf"\b(?=\w)(?:\d{{1,4}}(?:[/.:-]\d{{1,4}})*|(?:{MONTHS})\.?|[ap]\.?m|gmt|utc|[a-z]st|[a-z]dt"
     r"|at|de|às|um|on|updated|published|posted|ago|days?|hours?|minutes?|mins?|weeks?|months?"
     r"|years?|yesterday|today)\b",
     re.IGNORECASE,
@@ -264,6 +269,7 @@ def _first_match(text: str, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> 
     return next((name for name, pattern in patterns if pattern.search(text)), None)
 
 
+@functools.lru_cache(maxsize=LINE_CACHE_SIZE)
 def is_date_line(text: str, words: int) -> bool:
     """A date or time standing alone ("Nov 19, 2019 at 9:12 am", "2 days ago"); a bare
     number is not one."""
@@ -287,13 +293,14 @@ def furniture_label(text: str, words: int) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=LINE_CACHE_SIZE)
 def describe(line: str) -> LineInfo:
-    """The features of one line (`LineInfo`)."""
+    """The features of one line (`LineInfo`, immutable: one instance serves every caller)."""
     text = line.strip()
     words = count_words(text)
     sentence = words > 0 and SENTENCE_END_RE.search(text) is not None
     prose = sentence and words >= PROSE_MIN_WORDS
-    digits = any(c.isdigit() for c in text)
+    digits = any(map(str.isdigit, text))
     if not text:
         return LineInfo(words, prose, digits, sentence)
     boilerplate = _first_match(text, BOILERPLATE_PATTERNS)

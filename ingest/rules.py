@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.lines import ends_sentence, fold, is_prose, words
+from ingest.lines import ends_sentence, fold, is_prose, word_count
 from ingest.mainrun import DATE_CUE_RE, EMBED_SIGNATURE_RE, MONTHS, count_words, is_date_line
 
 # Lines longer than this are never treated as furniture by the short-line rules.
@@ -254,7 +254,7 @@ def is_shouted_link(line: str) -> bool:
     in capitals is shorter ("HOW TO USE A WATER BATH CANNER")."""
     text = line.strip()
     return (
-        len(words(text)) >= SHOUTED_LINK_MIN_WORDS
+        word_count(text) >= SHOUTED_LINK_MIN_WORDS
         and any(c.isupper() for c in text)
         and not any(c.islower() for c in text)
         and not ends_sentence(text)
@@ -265,9 +265,9 @@ def is_footer(line: str) -> bool:
     """Share prompts, related-link headers, newsletter and legal lines."""
     if any(p.search(line) for p in _LEGAL):
         return True
-    if len(words(line)) <= PROMOTION_MAX_WORDS and _PROMOTION.search(line):
+    if word_count(line) <= PROMOTION_MAX_WORDS and _PROMOTION.search(line):
         return True
-    if len(words(line)) > SHORT_LINE_WORDS or is_prose(line):
+    if word_count(line) > SHORT_LINE_WORDS or is_prose(line):
         return False
     return any(p.search(line.strip()) for p in _FOOTER)
 
@@ -330,18 +330,18 @@ def is_agency_line(line: str) -> bool:
 
 
 def has_photo_credit(line: str) -> bool:
-    return len(words(line)) <= CAPTION_MAX_WORDS and bool(_PHOTO_CREDIT.search(line))
+    return word_count(line) <= CAPTION_MAX_WORDS and bool(_PHOTO_CREDIT.search(line))
 
 
 def is_credit_only(line: str) -> bool:
     """A picture's credit standing alone under its caption: "(Image: © NASA/ESA)"."""
-    return len(words(line)) <= CREDIT_MAX_WORDS and bool(_CREDIT_ONLY.search(line))
+    return word_count(line) <= CREDIT_MAX_WORDS and bool(_CREDIT_ONLY.search(line))
 
 
 def has_trailing_credit(line: str) -> bool:
     """`Part of the event (Turkish Embassy in Cairo)`: a caption's source in brackets."""
     return (
-        len(words(line)) <= CREDIT_MAX_WORDS
+        word_count(line) <= CREDIT_MAX_WORDS
         and not is_prose(line)
         and bool(_TRAILING_PAREN.search(line))
     )
@@ -350,7 +350,7 @@ def has_trailing_credit(line: str) -> bool:
 def parse_credit(line: str) -> tuple[tuple[str, ...], str | None] | None:
     """Authors and agency named by a byline or credit line; None if it is not one."""
     stripped = line.strip().rstrip(".")
-    if len(words(stripped)) > CREDIT_MAX_WORDS:
+    if word_count(stripped) > CREDIT_MAX_WORDS:
         return _bio_box(stripped)
     if (m := _BYLINE.match(stripped)) and not _BYLINE_NAME_END.match(m["names"].split()[0]):
         names = _names(m["names"])
@@ -381,7 +381,7 @@ def parse_credit(line: str) -> tuple[tuple[str, ...], str | None] | None:
 def _bio_box(text: str) -> tuple[tuple[str, ...], str | None] | None:
     """An author's bio opening with "Jane Doe is a freelance writer based in Oslo." """
     first = _FIRST_SENTENCE.match(text)
-    if not first or len(words(first[0])) > CREDIT_MAX_WORDS or not (m := _BIO.match(first[0])):
+    if not first or word_count(first[0]) > CREDIT_MAX_WORDS or not (m := _BIO.match(first[0])):
         return None
     names = _names(m["names"])
     if not names or any(len(n.split()) < 2 or n.split()[0] == "The" for n in names):

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 from ingest import rules
-from ingest.lines import fold, is_headline_like, is_prose, words
+from ingest.lines import fold, is_headline_like, is_prose, word_count
 from ingest.mainrun import is_page_dump
 
 BLANK_GAP = 3  # blank lines in a row that can end an article
@@ -44,7 +44,7 @@ def _is_article(lines: Sequence[str]) -> bool:
     """Enough prose to stand alone; the fine print of a page ("You must be logged in to leave
     a comment.") is no article's prose."""
     prose_words = sum(
-        len(words(line)) for line in lines if is_prose(line) and not rules.is_footer(line)
+        word_count(line) for line in lines if is_prose(line) and not rules.is_footer(line)
     )
     return prose_words >= MIN_ARTICLE_PROSE_WORDS
 
