@@ -260,6 +260,7 @@ class LineInfo:
     opens_comments: bool = False  # certainly the start of a comment section
 
 
+@functools.lru_cache(maxsize=LINE_CACHE_SIZE)
 def count_words(line: str) -> int:
     """Words of a line; in scripts written without spaces, characters stand in for words."""
     return max(len(TOKEN_RE.findall(line)), len(CJK_RE.findall(line)) // CJK_CHARS_PER_WORD)
