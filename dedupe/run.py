@@ -20,7 +20,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import combinations
+from itertools import combinations, repeat
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,6 @@ from dedupe.cluster import (
     story_clusters,
 )
 from dedupe.index import band_keys
-from dedupe.screen import worth_judging
 from dedupe.signature import (
     DUPLICATE_PARAMS,
     STORY_PARAMS,
@@ -192,7 +191,7 @@ def signed_batch(
     bands: list[Band] = []
     for kind in ("duplicate", "story"):
         for article_id, keys in _band_keys(signed, kind, params).items():
-            bands.extend((kind, band, key, article_id) for band, key in enumerate(keys))
+            bands.extend(zip(repeat(kind), range(len(keys)), keys, repeat(article_id)))
     return signed, bands
 
 
@@ -292,8 +291,7 @@ def _verify_chunk(
         shingle_sets[article.id] = verify_input(article, params)
     vectors = {a: TermVector(signed[a].story_terms) for a in ids}
     kept = []
-    # Judged one by one are only the pairs that might be flagged (the same verdicts).
-    for a, b in worth_judging(candidates, shingle_sets, vectors, params.duplicate, params.story):
+    for a, b in candidates:
         v = judge(shingle_sets[a], shingle_sets[b], vectors[a], vectors[b],
                   params.duplicate, params.story)
         if v.kind:
