@@ -41,8 +41,8 @@ from dedupe.signature import (
     Shingled,
     StoryParams,
     TermVector,
-    many_signatures,
     shingled,
+    signatures,
 )
 from dedupe.verify import judge
 from store.dedupe import (
@@ -181,13 +181,14 @@ def signed_batch(
     batch: Sequence[ArticleText], params: DedupeParams
 ) -> tuple[list[Signature], list[Band]]:
     """Both signatures of each article, and their LSH band rows."""
-    texts = [(article.title, article.text) for article in batch]
-    signed = [
-        Signature(article.id, article.text_hash or "", sig.duplicate, sig.story, dict(sig.terms))
-        for article, sig in zip(
-            batch, many_signatures(texts, params.duplicate, params.story), strict=True
+    signed = []
+    for article in batch:
+        sig = signatures(article.title, article.text, params.duplicate, params.story)
+        signed.append(
+            Signature(
+                article.id, article.text_hash or "", sig.duplicate, sig.story, dict(sig.terms)
+            )
         )
-    ]
     bands: list[Band] = []
     for kind in ("duplicate", "story"):
         for article_id, keys in _band_keys(signed, kind, params).items():

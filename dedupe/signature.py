@@ -27,7 +27,7 @@ import re
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -831,11 +831,10 @@ def heaviest_terms(terms: Mapping[str, float], count: int) -> dict[str, float]:
     """The `count` heaviest terms; among equal weights at the cut, the smallest keys."""
     if len(terms) <= count:
         return dict(terms)
-    keys = list(terms)
     weights = np.fromiter(terms.values(), dtype=np.float64, count=len(terms))
     cut = float(np.partition(weights, len(weights) - count)[len(weights) - count])
-    chosen = {keys[i]: terms[keys[i]] for i in np.flatnonzero(weights > cut).tolist()}
-    tied = sorted(keys[i] for i in np.flatnonzero(weights == cut).tolist())
+    chosen = {key: weight for key, weight in terms.items() if weight > cut}
+    tied = sorted(key for key, weight in terms.items() if weight == cut)
     for key in tied[: count - len(chosen)]:
         chosen[key] = cut
     return chosen
@@ -850,37 +849,16 @@ def weighted_minhash(terms: Mapping[str, float], num_perm: int, seed: int) -> Ha
     to its weight, and consistently across articles. The sketch holds the winners'
     hashes. Terms without positive weight are ignored; none give all 0xFFFFFFFF.
     """
-    sketch: Hashes = weighted_minhashes([terms], num_perm, seed)[0]
-    return sketch
-
-
-def weighted_minhashes(
-    weightings: Sequence[Mapping[str, float]], num_perm: int, seed: int
-) -> Hashes:
-    """`weighted_minhash` of each weighting, one row each, computed all at once: their
-    clocks side by side, the shorter weightings' padded with clocks that never ring."""
-    kept = [[(key, weight) for key, weight in terms.items() if weight > 0] for terms in weightings]
-    sizes = np.array([len(terms) for terms in kept], dtype=np.intp)
-    width = int(sizes.max(initial=0))
-    sketches = np.full((len(kept), num_perm), EMPTY_HASH, dtype=np.uint32)
-    if width == 0:
-        return sketches
-    flat = [term for terms in kept for term in terms]
-    hashes = token_hashes(key for key, _ in flat)
-    inverse_weights = 1.0 / np.array([weight for _, weight in flat], dtype=np.float32)
+    keys = [key for key, weight in terms.items() if weight > 0]
+    if not keys:
+        return np.full(num_perm, EMPTY_HASH, dtype=np.uint32)
+    hashes = token_hashes(keys)
+    inverse_weights = 1.0 / np.array([terms[key] for key in keys], dtype=np.float32)
     # u in (0, 1) from the permuted hash; float32 is ample to rank the clocks.
     uniform = _permuted(hashes, num_perm, seed).astype(np.float32) * np.float32(2.0**-32)
     clocks = -np.log(uniform + np.float32(2.0**-33)) * inverse_weights[:, np.newaxis]
-    rows = np.repeat(np.arange(len(kept)), sizes)
-    slots = np.arange(len(flat)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    side_by_side = np.full((len(kept), width, num_perm), np.inf, dtype=np.float32)
-    side_by_side[rows, slots] = clocks
-    term_hashes = np.zeros((len(kept), width), dtype=np.uint32)
-    term_hashes[rows, slots] = hashes
-    winners = np.argmin(side_by_side, axis=1)  # the first of equal clocks wins, as alone
-    some = sizes > 0
-    sketches[some] = np.take_along_axis(term_hashes, winners, axis=1)[some]
-    return sketches
+    result: Hashes = hashes[np.argmin(clocks, axis=0)]
+    return result
 
 
 def story_signature(terms: Mapping[str, float], params: StoryParams = STORY_PARAMS) -> Hashes:
@@ -912,29 +890,12 @@ def signatures(
     The duplicate sketch covers the body (the title when the body is empty); the story
     terms cover title and body.
     """
-    return many_signatures([(title, text)], duplicate, story)[0]
-
-
-_SKETCHES_AT_ONCE = 1024  # story sketches computed together (a few MB of clocks)
-
-
-def many_signatures(
-    articles: Sequence[tuple[str, str]],
-    duplicate: DuplicateParams = DUPLICATE_PARAMS,
-    story: StoryParams = STORY_PARAMS,
-) -> list[Signatures]:
-    """`signatures` of each (title, text), exactly; the story sketches of up to
-    _SKETCHES_AT_ONCE articles are made together, which saves numpy's per-call costs."""
-    signed: list[Signatures] = []
-    for start in range(0, len(articles), _SKETCHES_AT_ONCE):
-        duplicates, weightings = [], []
-        for title, text in articles[start : start + _SKETCHES_AT_ONCE]:
-            title_words, text_words = _article_words(title, text)
-            body = text_words if text_words.hashes.size else title_words
-            shingle_hashes = _shingles(body.hashes, duplicate.shingle_size)
-            duplicates.append(minhash(shingle_hashes, duplicate.num_perm, duplicate.seed))
-            weightings.append(_story_terms(title_words, text_words, story))
-        heaviest = [heaviest_terms(terms, story.sketch_terms) for terms in weightings]
-        stories = weighted_minhashes(heaviest, story.num_perm, story.seed)
-        signed += map(Signatures, duplicates, weightings, stories)
-    return signed
+    title_words, text_words = _article_words(title, text)
+    body = text_words if text_words.hashes.size else title_words
+    shingle_hashes = _shingles(body.hashes, duplicate.shingle_size)
+    terms = _story_terms(title_words, text_words, story)
+    return Signatures(
+        duplicate=minhash(shingle_hashes, duplicate.num_perm, duplicate.seed),
+        terms=terms,
+        story=story_signature(terms, story),
+    )

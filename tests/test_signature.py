@@ -18,7 +18,6 @@ from dedupe.signature import (
     heaviest_terms,
     jaccard,
     lsh_params,
-    many_signatures,
     minhash,
     name_key,
     normalise,
@@ -258,12 +257,3 @@ def test_a_variant_is_shared_by_shingles_that_differ_in_its_left_out_word() -> N
     exact = DuplicateParams(containment_tolerance=0)
     assert np.array_equal(shingled("a b c d e f", exact).variants[:, 0],
                           shingled("a b c d e f", exact).sequence)
-
-
-def test_many_signatures_are_each_articles_signatures() -> None:
-    articles = [("Qusayr", REUTERS), ("", ""), ("Hezbollah", AP), ("Cairo", EGYPT), ("the", "")]
-    for (title, text), many in zip(articles, many_signatures(articles), strict=True):
-        alone = signatures(title, text)
-        assert np.array_equal(many.duplicate, alone.duplicate)
-        assert list(many.terms.items()) == list(alone.terms.items())
-        assert np.array_equal(many.story, alone.story)
