@@ -53,7 +53,7 @@ import numpy as np
 import numpy.typing as npt
 import wordfreq
 
-from dedupe.run import DedupeParams, _band_keys, dedupe, sign
+from dedupe.run import DedupeParams, dedupe, lsh_candidates, sign
 from dedupe.signature import signatures
 from ingest.boilerplate import line_keys
 from ingest.discover import discover
@@ -390,7 +390,7 @@ class RunSpeed:
     peak_rss_mb: float
     pairs: dict[str, int]
     clusters_changed: dict[str, int]
-    candidates_per_article: float  # LSH bucket co-members of a new article (both kinds)
+    candidates_per_article: float  # LSH candidates of a new article (both kinds)
     component: int  # articles reclustered
 
 
@@ -442,24 +442,18 @@ def _child(db: Path, folder: Path) -> None:
 
 
 def _diagnose(store: Store, new_ids: Sequence[str]) -> tuple[float, int]:
-    """LSH bucket co-members per new article, and the articles connected to the new ones."""
+    """LSH candidates per new article, and the articles connected to the new ones."""
     if not new_ids:
         return 0.0, 0
     ds = DedupeStore(store)
-    signed = ds.signatures(new_ids)
-    params = DedupeParams()
-    co_members = 0
-    for kind in ("duplicate", "story"):
-        keys = {a: list(enumerate(row)) for a, row in _band_keys(signed.values(), kind,
-                                                                params).items()}
-        buckets = ds.candidates(kind, (k for ks in keys.values() for k in ks))
-        co_members += sum(len(buckets.get(k, ())) - 1 for ks in keys.values() for k in ks)
+    near = lsh_candidates(ds, ds.signatures(new_ids).values(), DedupeParams())
+    candidates = sum(len(others) for others in near.values())
     reached, frontier = set(new_ids), set(new_ids)
     while frontier:
         found = {a for p in ds.pairs_of(sorted(frontier)) for a in (p.a, p.b)}
         frontier = found - reached
         reached |= frontier
-    return co_members / len(new_ids), len(reached)
+    return candidates / len(new_ids), len(reached)
 
 
 # --- report -------------------------------------------------------------------------------

@@ -212,24 +212,12 @@ def _band_keys(
 
 def match(ds: DedupeStore, new: Sequence[str], params: DedupeParams, run_id: int) -> list[Pair]:
     """Verified pairs of the new articles: LSH candidates, then closed triangles."""
-    signed = ds.signatures(new)
-    near: dict[str, set[str]] = {article: set() for article in signed}
-    for kind in ("duplicate", "story"):
-        keys = {
-            article: list(enumerate(row))
-            for article, row in _band_keys(signed.values(), kind, params).items()
-        }
-        buckets = ds.candidates(kind, (k for ks in keys.values() for k in ks))
-        least = min_shared_bands(kind, params)
-        for article, article_keys in keys.items():
-            shared = Counter(other for bucket in article_keys for other in buckets.get(bucket, ()))
-            near[article].update(other for other, count in shared.items() if count >= least)
+    near = lsh_candidates(ds, ds.signatures(new).values(), params)
     # Ids are strings, so the smaller first is `pair_key`'s order.
     candidates = {
         (article, other) if article < other else (other, article)
         for article, others in near.items()
         for other in others
-        if other != article
     }
     # Every candidate holds a new article, so the known ones are among the new ones' pairs.
     known = {(p.a, p.b) for p in ds.pairs_of(new)}
@@ -248,6 +236,28 @@ def match(ds: DedupeStore, new: Sequence[str], params: DedupeParams, run_id: int
     closed = verify(ds, sorted(closing - known), params, "triangle", shingle_sets)
     ds.add_pairs(closed, (), run_id)
     return found + closed
+
+
+def lsh_candidates(
+    ds: DedupeStore, signed: Iterable[Signature], params: DedupeParams
+) -> dict[str, set[str]]:
+    """Each signed article's LSH candidates in the store: the other articles that share
+    one of its duplicate bands, or `min_shared_bands` of its story bands."""
+    signed = list(signed)
+    near: dict[str, set[str]] = {s.article: set() for s in signed}
+    for kind in ("duplicate", "story"):
+        keys = {
+            article: list(enumerate(row))
+            for article, row in _band_keys(signed, kind, params).items()
+        }
+        buckets = ds.candidates(kind, (k for ks in keys.values() for k in ks))
+        least = min_shared_bands(kind, params)
+        for article, article_keys in keys.items():
+            shared = Counter(other for bucket in article_keys for other in buckets.get(bucket, ()))
+            near[article].update(o for o, count in shared.items() if count >= least)
+    for article, others in near.items():
+        others.discard(article)
+    return near
 
 
 def verify(
