@@ -20,7 +20,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import combinations, repeat
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -192,7 +192,7 @@ def signed_batch(
     bands: list[Band] = []
     for kind in ("duplicate", "story"):
         for article_id, keys in _band_keys(signed, kind, params).items():
-            bands.extend(zip(repeat(kind), range(len(keys)), keys, repeat(article_id)))
+            bands.extend((kind, band, key, article_id) for band, key in enumerate(keys))
     return signed, bands
 
 

@@ -5,22 +5,16 @@ from __future__ import annotations
 from itertools import combinations
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from dedupe.index import band_keys
-from dedupe.run import DedupeParams, min_shared_bands, verify_input
+from dedupe.explain import bands_in_common
+from dedupe.run import DedupeParams, verify_input
 from dedupe.signature import StoryParams, TermVector
 from dedupe.verify import judge
 from store.dedupe import DedupeStore
 from store.store import Store
 from tests.conftest import Cli
 from tests.corpus import Corpus
-
-
-def _shared_bands(a: np.ndarray, b: np.ndarray, shape: tuple[int, int]) -> int:
-    keys = band_keys(np.stack([a, b]), *shape)
-    return int(np.count_nonzero(keys[0] == keys[1]))
 
 
 @pytest.mark.parametrize("least", [1, 3, 8])
@@ -40,9 +34,13 @@ def test_lsh_pairs_are_the_pairs_sharing_enough_bands_that_verify(
     expected = set()
     for a, b in combinations(ids, 2):
         sa, sb = signed[a], signed[b]
-        dup = _shared_bands(sa.duplicate_minhash, sb.duplicate_minhash, params.duplicate.bands())
-        story = _shared_bands(sa.story_minhash, sb.story_minhash, params.story.bands())
-        if dup >= min_shared_bands("duplicate", params) or story >= least:
+        shared = bands_in_common(
+            (sa.duplicate_minhash, sa.story_minhash),
+            (sb.duplicate_minhash, sb.story_minhash),
+            params.duplicate,
+            params.story,
+        )
+        if shared["duplicate"] >= 1 or shared["story"] >= least:
             verdict = judge(texts[a], texts[b], TermVector(sa.story_terms),
                             TermVector(sb.story_terms), params.duplicate, params.story)
             if verdict.kind:
