@@ -242,7 +242,8 @@ class _Engine:
             every_band = dd.concat([self._frame(bands[start:], BANDS), old_bands])
             shared = mine.merge(every_band, on=["kind", "band", "key"], suffixes=("", "_other"))
             shared = shared[shared["article"] != shared["article_other"]]
-            enough = _sharing_enough(shared, min_shared_bands("story", self.params))
+            least = {kind: min_shared_bands(kind, self.params) for kind in ("duplicate", "story")}
+            enough = _sharing_enough(shared, least)
             candidates = _pairs_of(enough, "article", "article_other").persist()
             _count("candidate pairs", candidates)
             ids = _ids(candidates)
@@ -478,9 +479,9 @@ def _pairs_of(df: dd.DataFrame, x: str, y: str) -> dd.DataFrame:
     return df.map_partitions(ordered, meta=frame([], EDGES)).drop_duplicates()
 
 
-def _sharing_enough(shared: dd.DataFrame, story_bands: int) -> dd.DataFrame:
-    """The (article, article_other) rows of pairs sharing enough bands: any duplicate
-    band, or `story_bands` story bands (as `dedupe.run.min_shared_bands` says)."""
+def _sharing_enough(shared: dd.DataFrame, least: dict[str, int]) -> dd.DataFrame:
+    """The (article, article_other) rows of pairs sharing at least `least[kind]` bands
+    of some kind."""
     counts = (
         shared.assign(bands=1)
         .groupby(["kind", "article", "article_other"])["bands"]
@@ -489,8 +490,7 @@ def _sharing_enough(shared: dd.DataFrame, story_bands: int) -> dd.DataFrame:
     )
 
     def enough(part: pd.DataFrame) -> pd.DataFrame:
-        keep = (part["kind"] == "duplicate") | (part["bands"] >= story_bands)
-        return part[keep][["article", "article_other"]]
+        return part[part["bands"] >= part["kind"].map(least)][["article", "article_other"]]
 
     meta = frame([], {"article": "str", "article_other": "str"})
     return counts.map_partitions(enough, meta=meta)
