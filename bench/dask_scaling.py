@@ -10,7 +10,7 @@ bench/out/); each timed run works on a copy. Timed: `dedupe_dask` on a LocalClus
 the given number of single-threaded worker processes, the cluster's start apart; with
 `--local`, the local engine on the same store, and a check that both give the same pairs
 and clusters. Printed: a table of wall time, articles/s and speed-up, and what crosses the
-network per article (the shuffled rows, counted in the run).
+network per article (the rows each stage sends, counted in the run).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+import dask
+
 from bench.speed import OUT, copy_store, corpus, insert_articles
 from dedupe.dask_engine import dask_client, dedupe_dask
 from dedupe.run import DedupeParams, dedupe
@@ -33,7 +35,8 @@ from store.dedupe import DedupeStore
 from store.store import Store
 
 BATCH = 10_000  # articles inserted per transaction while building the store
-STAGES = ("sign", "match", "write", "cluster")  # the engine's stages, as it logs them
+TRANSFER_LOG = 10_000_000  # transfers a worker keeps in its log (dask keeps 1,000)
+STAGES = ("sign", "match", "close", "write", "cluster")  # the engine's stages, as logged
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,9 @@ class Timing:
     startup: float  # seconds to start the cluster
     seconds: float  # the dedupe run, cluster up
     pairs: int
-    shuffled: dict[str, int]  # rows through each shuffle
-    stages: dict[str, float]  # seconds of each stage (sign, match, write, cluster)
+    sent: dict[str, int]  # rows each stage sends to the workers, or back
+    stages: dict[str, float]  # seconds of each stage (STAGES)
+    between_workers: int = 0  # bytes the workers fetched from one another
 
 
 def unsigned_store(size: int) -> Path:
@@ -103,15 +107,26 @@ def time_dask(base: Path, work: Path, workers: int) -> Timing:
     engine_log.addHandler(counts)
     began = time.perf_counter()
     try:
-        with dask_client(workers=workers) as client, Store.open(db) as store:
+        # Workers log every transfer they receive; keep all of them to add them up.
+        with (
+            dask.config.set({"distributed.admin.low-level-log-length": TRANSFER_LOG}),
+            dask_client(workers=workers) as client,
+            Store.open(db) as store,
+        ):
             up = time.perf_counter()
             run_id = store.start_run("bench-dask", None)
             summary = dedupe_dask(store, run_id, DedupeParams(), client)
             done = time.perf_counter()
+            moved = sum(client.run(_bytes_received).values())
     finally:
         engine_log.removeHandler(counts)
     pairs = sum(summary.pairs.values())
-    return Timing("dask", workers, up - began, done - up, pairs, counts.rows, counts.stages)
+    return Timing("dask", workers, up - began, done - up, pairs, counts.rows, counts.stages, moved)
+
+
+def _bytes_received(dask_worker: Any) -> int:
+    """Bytes a worker fetched from other workers (run on each worker)."""
+    return sum(int(entry["total"]) for entry in dask_worker.transfer_incoming_log)
 
 
 def time_local(base: Path, work: Path) -> Timing:
@@ -131,21 +146,23 @@ def table(size: int, timings: Sequence[Timing]) -> list[str]:
         f"({os.cpu_count()} cores; load average at the end "
         f"{os.getloadavg()[0]:.1f})",
         "",
-        "| engine | workers | cluster start s | dedupe s | sign s | match s | write s "
-        "| cluster s | articles/s | speed-up vs 1 worker | pairs |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| engine | workers | cluster start s | dedupe s | sign s | match s | close s "
+        "| write s | cluster s | articles/s | speed-up vs 1 worker | pairs "
+        "| KB between workers per article |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for t in timings:
         speedup = f"{one / t.seconds:.2f}" if one and t.engine == "dask" else ""
         stages = " | ".join(f"{t.stages[s]:.1f}" if s in t.stages else "" for s in STAGES)
         lines.append(
             f"| {t.engine} | {t.workers} | {t.startup:.1f} | {t.seconds:.1f} | {stages} | "
-            f"{size / t.seconds:,.0f} | {speedup} | {t.pairs:,} |"
+            f"{size / t.seconds:,.0f} | {speedup} | {t.pairs:,} "
+            f"| {t.between_workers / size / 1000:.1f} |"
         )
-    shuffled = next((t.shuffled for t in timings if t.shuffled), {})
-    if shuffled:
-        lines += ["", "Rows shuffled between workers, per article:", ""]
-        lines += [f"- {name}: {count / size:.1f}" for name, count in sorted(shuffled.items())]
+    sent = next((t.sent for t in timings if t.sent), {})
+    if sent:
+        lines += ["", "Rows sent per article:", ""]
+        lines += [f"- {name}: {count / size:.1f}" for name, count in sorted(sent.items())]
     return lines
 
 

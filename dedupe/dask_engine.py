@@ -1,13 +1,17 @@
 """The dedupe stage on a Dask cluster, with exactly the local engine's results.
 
 The client (this process) reads the store and writes the results back into it; the
-workers do the computing, a partition at a time:
-  1. sign     each partition of unsigned articles: both signatures, the LSH band rows,
-              and the shingles and term weights that verification reads;
-  2. match    a shuffle join of the new band rows with every band row gives the
-              candidates; each is scored beside its two articles' shingles and terms
-              (joined in by id) by the local engine's own `judge`;
-  3. close    the 2-paths of LSH pairs through a new one, not yet pairs, scored the same;
+workers do the computing, a block of articles at a time:
+  1. sign     each block of unsigned articles: both signatures, the LSH band rows, and
+              what verification compares (word hashes and packed term weights);
+  2. match    each pair of blocks, one of them new, is joined on its band rows (no
+              shuffle: a pair's shared bands all lie in its two blocks); the candidates
+              of two new blocks are judged beside those blocks by the local engine's own
+              `judge`; those of a stored block, once the client has sent the stored
+              articles' texts;
+  3. close    the client, which writes every pair anyway, finds the 2-paths of LSH pairs
+              through a new one that are not yet pairs; the workers judge them, grouped
+              by the blocks of their two ends;
   4. write    signatures, bands and pairs go into the store in one transaction (a killed
               run leaves the store as it was; the next run does the work again);
   5. cluster  connected components of the pair graph by min-label propagation; each
@@ -15,9 +19,9 @@ workers do the computing, a partition at a time:
               engine's `cluster`, and stored a partition at a time.
 
 The pair set is the local engine's: every verified pair of a new article with an
-article sharing an LSH bucket, and every closed 2-path of such pairs; clusters depend
+article sharing enough LSH bands, and every closed 2-path of such pairs; clusters depend
 only on their component. Workers need nothing shared but the newsdedup package: the
-client ships every partition they work on.
+client ships every block they work on.
 """
 
 from __future__ import annotations
@@ -26,13 +30,15 @@ import logging
 import operator
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import dask
 import dask.dataframe as dd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from dask.distributed import Client, Future, LocalCluster, wait
 
@@ -41,6 +47,7 @@ from dedupe.run import (
     DedupeParams,
     DedupeSummary,
     Progress,
+    band_rows,
     check_params,
     cluster,
     forget,
@@ -49,7 +56,7 @@ from dedupe.run import (
     signed_batch,
     verify_input,
 )
-from dedupe.signature import TermVector
+from dedupe.signature import Shingled, TermVector
 from dedupe.verify import judge
 from store.dedupe import (
     SIGNATURE_DTYPE,
@@ -66,9 +73,8 @@ from store.store import Store
 
 log = logging.getLogger(__name__)
 
-PARTITION = 5000  # articles a task signs or scores the shingles of
-ROWS = 250_000  # rows (bands, pairs, ids) a partition read from the store holds
-ROUND = 5_000  # new articles matched at once: bounds the candidates the workers hold
+PARTITION = 5000  # articles in a block: signed, banded or compared as one task
+ROWS = 250_000  # rows (pairs, ids) a partition read from the store holds
 
 # Column types of the frames that pass between stages.
 SIGNED = {
@@ -77,12 +83,7 @@ SIGNED = {
     "duplicate": "object",  # bytes: the MinHash, as the store keeps it
     "story": "object",
     "terms": "object",  # bytes: pack_terms
-    "title": "str",
-    "text": "str",
 }
-# What verification reads of an article: its text (shipped, not its shingles: the text
-# is the smaller) and its term weights.
-FEATURES = {"article": "str", "title": "str", "text": "str", "terms": "object"}
 BANDS = {"kind": "str", "band": "int64", "key": "int64", "article": "str"}
 EDGES = {"a": "str", "b": "str"}
 PAIRS = {
@@ -97,6 +98,10 @@ FACTS = {"id": "str", "date": "object", "text_chars": "int64", "source": "str"} 
 # One row per article of a component ("node"), and one per cluster member.
 CLUSTERED = {"member": "str", "kind": "str", "cluster": "str", "canonical": "str"}
 NODE = "node"
+
+# What verification compares of an article, by id: its word hashes (`Shingled`'s) and
+# its packed term weights. Smaller than the text, and made once per run.
+Features = dict[str, tuple[npt.NDArray[np.uint64], bytes]]
 
 
 def frame(rows: Iterable[tuple[Any, ...]], schema: dict[str, str]) -> pd.DataFrame:
@@ -171,14 +176,16 @@ def _dedupe(
             summary.interrupted = True
             return summary
         with _stage("match"):
-            found = engine.match(signed, set(todo))
+            lsh = engine.match(signed)
         if should_stop():
             summary.interrupted = True
             return summary
+        with _stage("close"):
+            closing = engine.close(lsh)
         advance = progress(len(todo)) if progress else None
         with _stage("write"), store.transaction():  # an article signed is an article matched
             summary.signed = engine.write_signatures(signed, advance)
-            for pairs, dirty in ((found[0], todo), (found[1], [])):
+            for pairs, dirty in ((lsh, todo), (closing, [])):
                 for kind, count in engine.write_pairs(pairs, dirty, run_id).items():
                     summary.pairs[kind] += count
     if should_stop():
@@ -197,8 +204,19 @@ def _stage(name: str) -> Iterator[None]:
     log.info("stage %s: %.1f s", name, time.perf_counter() - began)
 
 
+@dataclass(frozen=True)
+class _Block:
+    """A block of new articles on the cluster: futures of their SIGNED rows, BANDS rows
+    and Features."""
+
+    ids: list[str]
+    signed: Future[Any]
+    bands: Future[Any]
+    features: Future[Any]
+
+
 class _Engine:
-    """One run's stages; holds the client and what the stages share."""
+    """One run's stages; holds the client, and where each article's Features are."""
 
     def __init__(
         self, ds: DedupeStore, client: Client, params: DedupeParams, partition: int
@@ -207,96 +225,115 @@ class _Engine:
         self.client = client
         self.params = params
         self.partition = partition
+        self.features: list[Future[Any]] = []  # blocks of Features on the cluster
+        self.block_of: dict[str, int] = {}  # article: its block in `features`
 
     # 1. sign
 
-    def sign(self, todo: Sequence[str]) -> list[Future[Any]]:
-        """One future per partition of `todo`: (SIGNED frame, BANDS frame)."""
-        out = []
+    def sign(self, todo: Sequence[str]) -> list[_Block]:
+        blocks = []
         for start in range(0, len(todo), self.partition):
             articles = self.ds.articles(todo[start : start + self.partition])
-            out.append(self.client.submit(sign_partition, self._ship(articles), self.params))
-        wait(out)
+            done = self.client.submit(sign_partition, self._ship(articles), self.params)
+            block = _Block([a.id for a in articles], *(self._part(done, i) for i in range(3)))
+            self._hold(block.ids, block.features)
+            blocks.append(block)
+        wait([b.bands for b in blocks])
+        _count("band rows", len(todo) * self._bands_per_article())
+        return blocks
+
+    # 2. match
+
+    def match(self, new: Sequence[_Block]) -> list[Future[Any]]:
+        """PAIRS frames of the verified LSH pairs: each new block against itself, the new
+        blocks after it, and every stored block (each pair is found once)."""
+        least = {kind: min_shared_bands(kind, self.params) for kind in ("duplicate", "story")}
+        found, counts = [], []
+        for i, mine in enumerate(new):
+            for other in new[i:]:
+                edges = self.client.submit(band_candidates, mine.bands, other.bands, least)
+                counts.append(self.client.submit(len, edges))
+                found.append(
+                    self.client.submit(
+                        judge_pairs, edges, [mine.features, other.features], self.params, "lsh"
+                    )
+                )
+        stored = []
+        for sketches in self.ds.iter_sketches(self.partition):
+            bands = self.client.submit(sketch_bands, self._ship(sketches), self.params)
+            stored += [self.client.submit(band_candidates, b.bands, bands, least) for b in new]
+        with_stored = _concat(self.client.gather(stored), EDGES)
+        _count("candidate pairs", sum(self.client.gather(counts)) + len(with_stored))
+        found += self._judge(with_stored, "lsh")
+        wait(found)  # so that the stage's time is its own
+        return found
+
+    # 3. close
+
+    def close(self, lsh: Sequence[Future[Any]]) -> list[Future[Any]]:
+        """PAIRS frames of the verified pairs that close a triangle of LSH pairs."""
+        new = _concat(self.client.gather(list(lsh)), PAIRS)[list(EDGES)]
+        ends = sorted(set(new["a"]) | set(new["b"]))
+        stored = self.ds.lsh_neighbours_of(ends)
+        every = pd.concat(
+            [new, frame(((e, n) for e, around in stored.items() for n in around), EDGES)]
+        )
+        known = pd.concat([new, frame(((p.a, p.b) for p in self.ds.pairs_of(ends)), EDGES)])
+        closing = two_paths(new, every, known)
+        _count("triangle candidates", len(closing))
+        found = self._judge(closing, "triangle")
+        wait(found)
+        return found
+
+    def _judge(self, candidates: pd.DataFrame, via: str) -> list[Future[Any]]:
+        """PAIRS frames of the candidates `judge` flags, a task per pair of blocks of
+        their ends (stored articles not in a block yet get blocks of their own)."""
+        ids = set(candidates["a"]) | set(candidates["b"])
+        self._add_stored(sorted(ids - self.block_of.keys()))
+        blocks = pd.DataFrame({end: candidates[end].map(self.block_of) for end in ("a", "b")})
+        out = []
+        for (x, y), rows in candidates.groupby([blocks["a"], blocks["b"]], sort=True):
+            features = [self.features[x], self.features[y]]
+            shipped = self._ship(rows.reset_index(drop=True))
+            out.append(self.client.submit(judge_pairs, shipped, features, self.params, via))
         return out
 
-    # 2. and 3. match and close
-
-    def match(
-        self, signed: Sequence[Future[Any]], new: set[str]
-    ) -> tuple[dd.DataFrame, dd.DataFrame]:
-        """The verified pairs found through LSH, and those closing a triangle.
-
-        New articles are matched ROUND at a time, against the stored articles and the new
-        ones of their round or a later one: each pair is found once, and the workers hold
-        one round's candidates (each with both texts) at a time.
-        """
-        bands = [self._part(f, 1) for f in signed]
-        old_bands = self._from_store(self.ds.iter_bands(ROWS), BANDS).persist()
-        _count("band rows", dd.concat([self._frame(bands, BANDS), old_bands]))
-        features = self._frame([self._part(f, 0) for f in signed], SIGNED)[list(FEATURES)]
-        have = set(new)
-        per_round = max(1, ROUND // self.partition)
-        found = []
-        for start in range(0, len(bands), per_round):
-            mine = self._frame(bands[start : start + per_round], BANDS)
-            every_band = dd.concat([self._frame(bands[start:], BANDS), old_bands])
-            shared = mine.merge(every_band, on=["kind", "band", "key"], suffixes=("", "_other"))
-            shared = shared[shared["article"] != shared["article_other"]]
-            least = {kind: min_shared_bands(kind, self.params) for kind in ("duplicate", "story")}
-            enough = _sharing_enough(shared, least)
-            candidates = _pairs_of(enough, "article", "article_other").persist()
-            _count("candidate pairs", candidates)
-            ids = _ids(candidates)
-            features = dd.concat([features, self._features(ids - have)]).persist()
-            have |= ids
-            found.append(self._score(candidates, features, "lsh").persist())
-        _count("article texts", features)
-        lsh = dd.concat(found)
-
-        edges = lsh[["a", "b"]]
-        old_edges = self._from_store(self.ds.iter_edges(ROWS, via="lsh"), EDGES)
-        ends = _directed(edges, "x", "m")
-        every_edge = _directed(dd.concat([edges, old_edges]), "m", "y")
-        paths = ends.merge(every_edge, on="m")
-        paths = _pairs_of(paths[paths["x"] != paths["y"]], "x", "y")
-        known = dd.concat([edges, self._from_store(self.ds.iter_edges(ROWS), EDGES)])
-        closing = _without(paths, known).persist()
-        _count("triangle candidates", closing)
-        features = dd.concat([features, self._features(_ids(closing) - have)])
-        return lsh, self._score(closing, features, "triangle").persist()
-
-    def _features(self, ids: set[str]) -> dd.DataFrame:
-        """FEATURES of stored articles, computed on the workers."""
-        ordered = sorted(ids)
-        parts = []
-        for start in range(0, len(ordered), self.partition):
-            chunk = ordered[start : start + self.partition]
+    def _add_stored(self, ids: Sequence[str]) -> None:
+        """Blocks of Features of stored articles, made on the workers from their texts."""
+        for start in range(0, len(ids), self.partition):
+            chunk = ids[start : start + self.partition]
             terms = {a: pack_terms(s.story_terms) for a, s in self.ds.signatures(chunk).items()}
             articles = self.ds.articles(chunk)
-            parts.append(self.client.submit(features_partition, self._ship((articles, terms))))
-        return self._frame(parts, FEATURES)
+            shipped = self._ship((articles, terms))
+            self._hold(chunk, self.client.submit(stored_features, shipped, self.params))
+        _count("stored articles sent", len(ids))
 
-    def _score(self, candidates: dd.DataFrame, features: dd.DataFrame, via: str) -> dd.DataFrame:
-        with_a = candidates.merge(_prefixed(features, "a"), on="a")
-        both = with_a.merge(_prefixed(features, "b"), on="b")
-        return both.map_partitions(judge_partition, self.params, via, meta=frame([], PAIRS))
+    def _hold(self, ids: Sequence[str], features: Future[Any]) -> None:
+        for article in ids:
+            self.block_of[article] = len(self.features)
+        self.features.append(features)
+
+    def _bands_per_article(self) -> int:
+        return self.params.duplicate.bands()[0] + self.params.story.bands()[0]
 
     # 4. write
 
-    def write_signatures(self, signed: Sequence[Future[Any]], advance: Progress | None) -> int:
+    def write_signatures(self, signed: Sequence[_Block], advance: Progress | None) -> int:
         count = 0
-        for future in signed:
-            sigs, bands = future.result()
+        for block in signed:
+            sigs, bands = self.client.gather([block.signed, block.bands])
             self.ds.add(_signatures(sigs), list(bands.itertuples(index=False, name=None)))
             count += len(sigs)
             if advance:
                 advance(len(sigs))
         return count
 
-    def write_pairs(self, pairs: dd.DataFrame, dirty: Sequence[str], run_id: int) -> dict[str, int]:
+    def write_pairs(
+        self, pairs: Sequence[Future[Any]], dirty: Sequence[str], run_id: int
+    ) -> dict[str, int]:
         counts = {"duplicate": 0, "story": 0}
-        for part in pairs.to_delayed():
-            rows = self.client.compute(part).result()
+        for part in pairs:
+            rows = part.result()
             found = [Pair(*row) for row in rows.itertuples(index=False, name=None)]
             self.ds.add_pairs(found, (), run_id)
             for pair in found:
@@ -317,7 +354,7 @@ class _Engine:
         labels = labels.rename(columns={"node": "a", "label": "component"})
         wanted = labels.merge(dirty_frame, on="a")[["component"]].drop_duplicates()
         pairs = pairs.merge(labels, on="a").merge(wanted, on="component").persist()
-        _count("pairs clustered", pairs)
+        _count("pairs clustered", len(pairs))
         nodes = sorted(_ids(pairs))
         facts = self._scatter_frame(self._facts(nodes), FACTS)
         for end in ("a", "b"):
@@ -343,8 +380,9 @@ class _Engine:
     # plumbing
 
     def _ship(self, data: Any) -> Future[Any]:
-        """Data sent to the cluster once, for tasks to take as an argument."""
-        [future] = self.client.scatter([data])
+        """Data sent to the cluster once, for tasks to take as an argument (under a key of
+        its own: content hashes of small frames were seen to collide)."""
+        [future] = self.client.scatter([data], hash=False)
         return future
 
     def _part(self, future: Future[Any], index: int) -> Future[Any]:
@@ -367,15 +405,14 @@ class _Engine:
         return self._frame([self._ship(frame(rows, schema)) for rows in chunks], schema)
 
 
-# --- what the workers run: pure functions of a partition ------------------------------
+# --- what the workers run: pure functions of a block ---------------------------------
 
 
 def sign_partition(
     articles: Sequence[ArticleText], params: DedupeParams
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """SIGNED and BANDS rows of the articles."""
+) -> tuple[pd.DataFrame, pd.DataFrame, Features]:
+    """SIGNED rows, BANDS rows and Features of the articles."""
     signed, bands = signed_batch(articles, params)
-    by_id = {a.id: a for a in articles}
     sigs = frame(
         (
             (
@@ -384,38 +421,96 @@ def sign_partition(
                 s.duplicate_minhash.astype(SIGNATURE_DTYPE).tobytes(),
                 s.story_minhash.astype(SIGNATURE_DTYPE).tobytes(),
                 pack_terms(s.story_terms),
-                by_id[s.article].title,
-                by_id[s.article].text,
             )
             for s in signed
         ),
         SIGNED,
     )
-    return sigs, frame(bands, BANDS)
+    terms = dict(zip(sigs["article"], sigs["terms"], strict=True))
+    return sigs, frame(bands, BANDS), _features(articles, terms, params)
 
 
-def features_partition(data: tuple[Sequence[ArticleText], dict[str, bytes]]) -> pd.DataFrame:
-    """FEATURES rows of signed articles (their packed terms come from the store)."""
+def stored_features(
+    data: tuple[Sequence[ArticleText], Mapping[str, bytes]], params: DedupeParams
+) -> Features:
+    """Features of signed articles (their packed terms come from the store)."""
     articles, terms = data
-    return frame(((a.id, a.title, a.text, terms[a.id]) for a in articles), FEATURES)
+    return _features(articles, terms, params)
 
 
-def judge_partition(rows: pd.DataFrame, params: DedupeParams, via: str) -> pd.DataFrame:
-    """PAIRS rows of the candidates that `judge` flags."""
-    hashes: dict[str, Any] = {}  # each article is shingled once per partition
+def _features(
+    articles: Sequence[ArticleText], terms: Mapping[str, bytes], params: DedupeParams
+) -> Features:
+    return {a.id: (verify_input(a, params).word_hashes, terms[a.id]) for a in articles}
+
+
+def sketch_bands(
+    sketches: Sequence[tuple[str, bytes, bytes]], params: DedupeParams
+) -> pd.DataFrame:
+    """BANDS rows of stored signatures."""
+    signed = [
+        Signature(article, "", _sketch(duplicate), _sketch(story), {})
+        for article, duplicate, story in sketches
+    ]
+    return frame(band_rows(signed, params), BANDS)
+
+
+def band_candidates(
+    mine: pd.DataFrame, other: pd.DataFrame, least: Mapping[str, int]
+) -> pd.DataFrame:
+    """EDGES (a < b, each once) of the articles of two blocks' BANDS rows that share at
+    least `least[kind]` bands of a kind. Every band of both ends is in the two blocks."""
+    shared = mine.merge(other, on=["kind", "band", "key"], suffixes=("", "_other"))
+    shared = shared[shared["article"] != shared["article_other"]]
+    counts = shared.groupby(["kind", "article", "article_other"]).size().reset_index()
+    enough = counts[counts[0] >= counts["kind"].map(least)]
+    one, two = enough["article"], enough["article_other"]
+    swap = one > two
+    edges = pd.DataFrame({"a": one.where(~swap, two), "b": two.where(~swap, one)})
+    return edges.drop_duplicates().reset_index(drop=True).astype(EDGES)
+
+
+def judge_pairs(
+    candidates: pd.DataFrame, blocks: Sequence[Features], params: DedupeParams, via: str
+) -> pd.DataFrame:
+    """PAIRS rows of the candidates that `judge` flags; both ends' Features are in
+    `blocks`."""
+    shingles: dict[str, Shingled] = {}  # made here, so that their caches die with the task
     vectors: dict[str, TermVector] = {}
-    for article, title, text, terms in _ends(rows, ("title", "text", "terms")):
-        if article not in hashes:
-            hashes[article] = verify_input(
-                ArticleText(article, title, text, None, "", None), params
-            )
-            vectors[article] = TermVector(unpack_terms(terms))
+    for article in set(candidates["a"]) | set(candidates["b"]):
+        word_hashes, terms = next(b[article] for b in blocks if article in b)
+        shingles[article] = Shingled(
+            word_hashes, params.duplicate.shingle_size, params.duplicate.containment_tolerance
+        )
+        vectors[article] = TermVector(unpack_terms(terms))
     kept = []
-    for a, b in zip(rows["a"], rows["b"], strict=True):
-        v = judge(hashes[a], hashes[b], vectors[a], vectors[b], params.duplicate, params.story)
+    for a, b in zip(candidates["a"], candidates["b"], strict=True):
+        v = judge(shingles[a], shingles[b], vectors[a], vectors[b], params.duplicate, params.story)
         if v.kind:
             kept.append((a, b, v.kind, v.duplicate_score, v.story_score, via))
     return frame(kept, PAIRS)
+
+
+def two_paths(new: pd.DataFrame, every: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
+    """EDGES (a < b, each once, none of `known`) of the paths a–m–b of an edge of `new`
+    and an edge of `every`."""
+    ids = np.unique(np.concatenate([every["a"], every["b"], new["a"], new["b"]]).astype(object))
+    n = np.int64(len(ids))
+
+    def code(column: pd.Series) -> npt.NDArray[np.int64]:
+        return np.searchsorted(ids, column.to_numpy(dtype=object)).astype(np.int64)
+
+    new_a, new_b, a, b = code(new["a"]), code(new["b"]), code(every["a"]), code(every["b"])
+    ends = pd.DataFrame({"x": np.concatenate([new_a, new_b]), "m": np.concatenate([new_b, new_a])})
+    around = pd.DataFrame({"m": np.concatenate([a, b]), "y": np.concatenate([b, a])})
+    paths = ends.merge(around, on="m")
+    x, y = paths["x"].to_numpy(), paths["y"].to_numpy()
+    apart = x != y
+    keys = np.unique(np.minimum(x, y)[apart] * n + np.maximum(x, y)[apart])
+    inside = known["a"].isin(ids) & known["b"].isin(ids)
+    known_keys = code(known["a"][inside]) * n + code(known["b"][inside])
+    keys = keys[~np.isin(keys, known_keys)]
+    return frame(zip(ids[keys // n], ids[keys % n], strict=True), EDGES)
 
 
 def cluster_partition(rows: pd.DataFrame, linkage: StoryLinkage) -> pd.DataFrame:
@@ -458,42 +553,20 @@ def components(edges: dd.DataFrame) -> dd.DataFrame:
         labels = merged[["node", "label"]].persist()
 
 
-def _count(what: str, rows: dd.DataFrame) -> None:
-    """How many rows a stage shuffles, for a user or a benchmark reading the log."""
-    if log.isEnabledFor(logging.INFO):
-        log.info("rows %s: %d", what, len(rows))
+def _count(what: str, rows: int) -> None:
+    """How many rows a stage sends, for a user or a benchmark reading the log."""
+    log.info("rows %s: %d", what, rows)
 
 
 # --- helpers over frames -------------------------------------------------------------
 
 
-def _pairs_of(df: dd.DataFrame, x: str, y: str) -> dd.DataFrame:
-    """EDGES (a < b) of the two id columns, each pair once."""
-
-    def ordered(part: pd.DataFrame) -> pd.DataFrame:
-        swap = part[x] > part[y]
-        return pd.DataFrame(
-            {"a": part[x].where(~swap, part[y]), "b": part[y].where(~swap, part[x])}
-        ).astype(EDGES)
-
-    return df.map_partitions(ordered, meta=frame([], EDGES)).drop_duplicates()
+def _concat(parts: Sequence[pd.DataFrame], schema: dict[str, str]) -> pd.DataFrame:
+    return pd.concat([frame([], schema), *parts], ignore_index=True)
 
 
-def _sharing_enough(shared: dd.DataFrame, least: dict[str, int]) -> dd.DataFrame:
-    """The (article, article_other) rows of pairs sharing at least `least[kind]` bands
-    of some kind."""
-    counts = (
-        shared.assign(bands=1)
-        .groupby(["kind", "article", "article_other"])["bands"]
-        .sum(split_out=shared.npartitions)
-        .reset_index()
-    )
-
-    def enough(part: pd.DataFrame) -> pd.DataFrame:
-        return part[part["bands"] >= part["kind"].map(least)][["article", "article_other"]]
-
-    meta = frame([], {"article": "str", "article_other": "str"})
-    return counts.map_partitions(enough, meta=meta)
+def _sketch(value: bytes) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(value, dtype=SIGNATURE_DTYPE).astype(np.uint32)
 
 
 def _ends(rows: pd.DataFrame, fields: Sequence[str]) -> Iterator[tuple[Any, ...]]:
@@ -506,12 +579,6 @@ def _directed(edges: dd.DataFrame, one: str, other: str) -> dd.DataFrame:
     forward = edges[["a", "b"]].rename(columns={"a": one, "b": other})
     backward = edges[["a", "b"]].rename(columns={"a": other, "b": one})
     return dd.concat([forward, backward[[one, other]]])
-
-
-def _without(edges: dd.DataFrame, known: dd.DataFrame) -> dd.DataFrame:
-    """The edges that are not among `known`."""
-    marked = edges.merge(known.assign(known=1), on=["a", "b"], how="left")
-    return marked[marked["known"].isna()][["a", "b"]].drop_duplicates()
 
 
 def _prefixed(features: dd.DataFrame, end: str) -> dd.DataFrame:
@@ -529,8 +596,8 @@ def _signatures(sigs: pd.DataFrame) -> list[Signature]:
         Signature(
             article,
             text_hash,
-            np.frombuffer(duplicate, dtype=SIGNATURE_DTYPE).astype(np.uint32),
-            np.frombuffer(story, dtype=SIGNATURE_DTYPE).astype(np.uint32),
+            _sketch(duplicate),
+            _sketch(story),
             unpack_terms(terms),
         )
         for article, text_hash, duplicate, story, terms in zip(

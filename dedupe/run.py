@@ -189,11 +189,17 @@ def signed_batch(
                 article.id, article.text_hash or "", sig.duplicate, sig.story, dict(sig.terms)
             )
         )
-    bands: list[Band] = []
-    for kind in ("duplicate", "story"):
-        for article_id, keys in _band_keys(signed, kind, params).items():
-            bands.extend((kind, band, key, article_id) for band, key in enumerate(keys))
-    return signed, bands
+    return signed, band_rows(signed, params)
+
+
+def band_rows(signed: Sequence[Signature], params: DedupeParams) -> list[Band]:
+    """The LSH rows (kind, band, key, article) of signed articles."""
+    return [
+        (kind, band, key, article_id)
+        for kind in ("duplicate", "story")
+        for article_id, keys in _band_keys(signed, kind, params).items()
+        for band, key in enumerate(keys)
+    ]
 
 
 def _band_keys(
@@ -303,8 +309,9 @@ def _verify_chunk(
     vectors = {a: TermVector(signed[a].story_terms) for a in ids}
     kept = []
     for a, b in candidates:
-        v = judge(shingle_sets[a], shingle_sets[b], vectors[a], vectors[b],
-                  params.duplicate, params.story)
+        v = judge(
+            shingle_sets[a], shingle_sets[b], vectors[a], vectors[b], params.duplicate, params.story
+        )
         if v.kind:
             kept.append(Pair(a, b, v.kind, v.duplicate_score, v.story_score, via))
     return kept
@@ -392,9 +399,7 @@ def cluster(
         if a != b:
             key = pair_key(a, b)
             similarity[key] = max(similarity.get(key, 0.0), pair.story_score)
-    out = [
-        _cluster("duplicate", group, info) for group in members.values() if len(group) > 1
-    ]
+    out = [_cluster("duplicate", group, info) for group in members.values() if len(group) > 1]
     for story in story_clusters(sorted(members), similarity, linkage):
         articles = sorted(m for h in story for m in members[h])
         if len(articles) > 1:

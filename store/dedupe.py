@@ -392,6 +392,14 @@ class DedupeStore:
         """Every LSH row (kind, band, key, article)."""
         return self._chunks("SELECT kind, band, key, article FROM lsh", (), size)
 
+    def iter_sketches(self, size: int) -> Iterator[list[tuple[str, bytes, bytes]]]:
+        """Every signature's (article, duplicate MinHash, story MinHash), by article."""
+        return self._chunks(
+            "SELECT article, duplicate_minhash, story_minhash FROM signatures ORDER BY article",
+            (),
+            size,
+        )
+
     def iter_edges(self, size: int, via: str | None = None) -> Iterator[list[tuple[str, str]]]:
         """Every pair's (a, b), or those found `via` one way."""
         return self._chunks("SELECT a, b FROM pairs WHERE ?1 IS NULL OR via = ?1", (via,), size)

@@ -64,7 +64,7 @@ def test_dask_engine_without_dask_says_what_to_install(
     assert "pip install 'newsdedup[dask]'" in result.output
 
 
-def test_small_partitions_and_rounds_find_each_pair_once(
+def test_small_blocks_find_each_pair_once(
     news: tuple[Path, Corpus, dict[str, list[dict]]],
     cli: Cli,
     monkeypatch: pytest.MonkeyPatch,
@@ -75,7 +75,6 @@ def test_small_partitions_and_rounds_find_each_pair_once(
 
     folder, _, local = news
     cli("ingest", str(folder), "-q")
-    monkeypatch.setattr(dask_engine, "ROUND", 60)  # rounds of two partitions of 30
     with dask_engine.dask_client(workers=2) as client, Store.open(cli.db) as store:
         summary = dask_engine.dedupe_dask(
             store, store.start_run("dedupe", None), DedupeParams(), client, partition=30
