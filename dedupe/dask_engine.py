@@ -73,7 +73,9 @@ from store.store import Store
 
 log = logging.getLogger(__name__)
 
-PARTITION = 5000  # articles in a block: signed, banded or compared as one task
+BLOCK = 5000  # articles in a block: signed, or compared with another block, as one task
+WINDOW = 20  # stored blocks whose candidates the client holds at once
+SLICE = 100_000  # new LSH pairs whose 2-paths the client joins at once
 ROWS = 250_000  # rows (pairs, ids) a partition read from the store holds
 
 # Column types of the frames that pass between stages.
@@ -142,15 +144,15 @@ def dedupe_dask(
     rebuild: bool = False,
     progress: Callable[[int], Progress] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
-    partition: int = PARTITION,
+    block: int = BLOCK,
 ) -> DedupeSummary:
     """`dedupe.run.dedupe`, computed on the cluster behind `client`."""
-    # Frames carry bytes: dask must not turn object columns into strings, and shuffles
-    # move pandas partitions (the tasks method), not Arrow tables (P2P's, which failed on
-    # these frames at 100,000 articles).
+    # The clustering's frames keep the column types `frame` gives them (dask must not
+    # turn object columns into Arrow strings), and shuffles move pandas partitions (the
+    # tasks method), not Arrow tables (P2P's, which failed on such frames before).
     settings = {"dataframe.convert-string": False, "dataframe.shuffle.method": "tasks"}
     with dask.config.set(settings):
-        return _dedupe(store, run_id, params, client, rebuild, progress, should_stop, partition)
+        return _dedupe(store, run_id, params, client, rebuild, progress, should_stop, block)
 
 
 def _dedupe(
@@ -161,38 +163,21 @@ def _dedupe(
     rebuild: bool,
     progress: Callable[[int], Progress] | None,
     should_stop: Callable[[], bool],
-    partition: int,
+    block: int,
 ) -> DedupeSummary:
     ds = DedupeStore(store)
     check_params(ds, params, rebuild)
-    engine = _Engine(ds, client, params, partition)
     summary = DedupeSummary()
     summary.forgotten = forget(ds, ds.stale(), params)
     todo = ds.unsigned()
     if todo:
-        with _stage("sign"):
-            signed = engine.sign(todo)
-        if should_stop():
-            summary.interrupted = True
-            return summary
-        with _stage("match"):
-            lsh = engine.match(signed)
-        if should_stop():
-            summary.interrupted = True
-            return summary
-        with _stage("close"):
-            closing = engine.close(lsh)
         advance = progress(len(todo)) if progress else None
-        with _stage("write"), store.transaction():  # an article signed is an article matched
-            summary.signed = engine.write_signatures(signed, advance)
-            for pairs, dirty in ((lsh, todo), (closing, [])):
-                for kind, count in engine.write_pairs(pairs, dirty, run_id).items():
-                    summary.pairs[kind] += count
+        _Matching(ds, client, params, block).run(todo, run_id, summary, advance, should_stop)
     if should_stop():
         summary.interrupted = True
         return summary
     with _stage("cluster"):
-        for changed in engine.recluster(run_id):
+        for changed in recluster(ds, client, params, run_id):
             summary.clusters_changed[changed.kind] += 1
     return summary
 
@@ -209,70 +194,98 @@ class _Block:
     """A block of new articles on the cluster: futures of their SIGNED rows, BANDS rows
     and Features."""
 
-    ids: list[str]
     signed: Future[Any]
     bands: Future[Any]
     features: Future[Any]
 
 
-class _Engine:
-    """One run's stages; holds the client, and where each article's Features are."""
+class _Matching:
+    """Sign, match, close and write one run's new articles; holds the client, and where
+    each article's Features are on the cluster (freed with the object)."""
 
-    def __init__(
-        self, ds: DedupeStore, client: Client, params: DedupeParams, partition: int
-    ) -> None:
+    def __init__(self, ds: DedupeStore, client: Client, params: DedupeParams, block: int) -> None:
         self.ds = ds
         self.client = client
         self.params = params
-        self.partition = partition
+        self.block = block
+        self.least = {kind: min_shared_bands(kind, params) for kind in ("duplicate", "story")}
         self.features: list[Future[Any]] = []  # blocks of Features on the cluster
         self.block_of: dict[str, int] = {}  # article: its block in `features`
+
+    def run(
+        self,
+        todo: Sequence[str],
+        run_id: int,
+        summary: DedupeSummary,
+        advance: Progress | None,
+        should_stop: Callable[[], bool],
+    ) -> None:
+        with _stage("sign"):
+            signed = self.sign(todo)
+        if should_stop():
+            summary.interrupted = True
+            return
+        with _stage("match"):
+            lsh = self.match(signed)
+        if should_stop():
+            summary.interrupted = True
+            return
+        with _stage("close"):
+            closing = self.close(lsh)
+        with _stage("write"), self.ds.store.transaction():  # a signed article is matched
+            summary.signed = self.write_signatures(signed, advance)
+            for pairs, dirty in (([lsh], todo), ((f.result() for f in closing), [])):
+                for kind, count in self.write_pairs(pairs, dirty, run_id).items():
+                    summary.pairs[kind] += count
 
     # 1. sign
 
     def sign(self, todo: Sequence[str]) -> list[_Block]:
+        """The new articles as blocks on the cluster, signed."""
         blocks = []
-        for start in range(0, len(todo), self.partition):
-            articles = self.ds.articles(todo[start : start + self.partition])
-            done = self.client.submit(sign_partition, self._ship(articles), self.params)
-            block = _Block([a.id for a in articles], *(self._part(done, i) for i in range(3)))
-            self._hold(block.ids, block.features)
-            blocks.append(block)
-        wait([b.bands for b in blocks])
-        _count("band rows", len(todo) * self._bands_per_article())
+        for start in range(0, len(todo), self.block):
+            articles = self.ds.articles(todo[start : start + self.block])
+            done = self.client.submit(sign_block, self._ship(articles), self.params)
+            blocks.append(_Block(*(self._part(done, i) for i in range(3))))
+            self._hold([a.id for a in articles], blocks[-1].features)
+        sizes = [self.client.submit(len, b.bands) for b in blocks]
+        _count("band rows", sum(self.client.gather(sizes)))
         return blocks
 
     # 2. match
 
-    def match(self, new: Sequence[_Block]) -> list[Future[Any]]:
-        """PAIRS frames of the verified LSH pairs: each new block against itself, the new
-        blocks after it, and every stored block (each pair is found once)."""
-        least = {kind: min_shared_bands(kind, self.params) for kind in ("duplicate", "story")}
+    def match(self, new: Sequence[_Block]) -> pd.DataFrame:
+        """PAIRS of the verified LSH pairs: each new block against itself, the new blocks
+        after it, and every stored block (each pair is found once)."""
         found, counts = [], []
         for i, mine in enumerate(new):
             for other in new[i:]:
-                edges = self.client.submit(band_candidates, mine.bands, other.bands, least)
+                edges = self.client.submit(band_candidates, mine.bands, other.bands, self.least)
                 counts.append(self.client.submit(len, edges))
-                found.append(
-                    self.client.submit(
-                        judge_pairs, edges, [mine.features, other.features], self.params, "lsh"
-                    )
-                )
-        stored = []
-        for sketches in self.ds.iter_sketches(self.partition):
+                features = [mine.features, other.features]
+                found.append(self.client.submit(judge_pairs, edges, features, self.params, "lsh"))
+        window: list[Future[Any]] = []
+        for sketches in self.ds.iter_sketches(self.block):
             bands = self.client.submit(sketch_bands, self._ship(sketches), self.params)
-            stored += [self.client.submit(band_candidates, b.bands, bands, least) for b in new]
-        with_stored = _concat(self.client.gather(stored), EDGES)
-        _count("candidate pairs", sum(self.client.gather(counts)) + len(with_stored))
-        found += self._judge(with_stored, "lsh")
-        wait(found)  # so that the stage's time is its own
-        return found
+            window += [self.client.submit(band_candidates, b.bands, bands, self.least) for b in new]
+            if len(window) >= WINDOW * len(new):
+                found += self._judge_stored(window)
+                window = []
+        found += self._judge_stored(window)
+        _count("candidate pairs", sum(self.client.gather(counts)))
+        return _concat(self.client.gather(found), PAIRS)
+
+    def _judge_stored(self, candidates: Sequence[Future[Any]]) -> list[Future[Any]]:
+        """`_judge` the candidate EDGES of new and stored blocks."""
+        edges = _concat(self.client.gather(list(candidates)), EDGES)
+        _count("candidate pairs", len(edges))
+        return self._judge(edges, "lsh")
 
     # 3. close
 
-    def close(self, lsh: Sequence[Future[Any]]) -> list[Future[Any]]:
+    def close(self, lsh: pd.DataFrame) -> list[Future[Any]]:
         """PAIRS frames of the verified pairs that close a triangle of LSH pairs."""
-        new = _concat(self.client.gather(list(lsh)), PAIRS)[list(EDGES)]
+        new = lsh[list(EDGES)]
         ends = sorted(set(new["a"]) | set(new["b"]))
         stored = self.ds.lsh_neighbours_of(ends)
         every = pd.concat(
@@ -282,7 +295,7 @@ class _Engine:
         closing = two_paths(new, every, known)
         _count("triangle candidates", len(closing))
         found = self._judge(closing, "triangle")
-        wait(found)
+        wait(found)  # so that the stage's time is its own
         return found
 
     def _judge(self, candidates: pd.DataFrame, via: str) -> list[Future[Any]]:
@@ -291,30 +304,34 @@ class _Engine:
         ids = set(candidates["a"]) | set(candidates["b"])
         self._add_stored(sorted(ids - self.block_of.keys()))
         blocks = pd.DataFrame({end: candidates[end].map(self.block_of) for end in ("a", "b")})
-        out = []
-        for (x, y), rows in candidates.groupby([blocks["a"], blocks["b"]], sort=True):
-            features = [self.features[x], self.features[y]]
-            shipped = self._ship(rows.reset_index(drop=True))
-            out.append(self.client.submit(judge_pairs, shipped, features, self.params, via))
-        return out
+        groups = list(candidates.groupby([blocks["a"], blocks["b"]], sort=True))
+        if not groups:
+            return []
+        shipped = self.client.scatter(
+            [rows.reset_index(drop=True) for _, rows in groups], hash=False
+        )
+        return [
+            self.client.submit(
+                judge_pairs, rows, [self.features[x], self.features[y]], self.params, via
+            )
+            for ((x, y), _), rows in zip(groups, shipped, strict=True)
+        ]
 
     def _add_stored(self, ids: Sequence[str]) -> None:
         """Blocks of Features of stored articles, made on the workers from their texts."""
-        for start in range(0, len(ids), self.partition):
-            chunk = ids[start : start + self.partition]
+        for start in range(0, len(ids), self.block):
+            chunk = ids[start : start + self.block]
             terms = {a: pack_terms(s.story_terms) for a, s in self.ds.signatures(chunk).items()}
             articles = self.ds.articles(chunk)
             shipped = self._ship((articles, terms))
             self._hold(chunk, self.client.submit(stored_features, shipped, self.params))
-        _count("stored articles sent", len(ids))
+        if ids:
+            _count("stored articles sent", len(ids))
 
     def _hold(self, ids: Sequence[str], features: Future[Any]) -> None:
         for article in ids:
             self.block_of[article] = len(self.features)
         self.features.append(features)
-
-    def _bands_per_article(self) -> int:
-        return self.params.duplicate.bands()[0] + self.params.story.bands()[0]
 
     # 4. write
 
@@ -329,11 +346,10 @@ class _Engine:
         return count
 
     def write_pairs(
-        self, pairs: Sequence[Future[Any]], dirty: Sequence[str], run_id: int
+        self, frames: Iterable[pd.DataFrame], dirty: Sequence[str], run_id: int
     ) -> dict[str, int]:
         counts = {"duplicate": 0, "story": 0}
-        for part in pairs:
-            rows = part.result()
+        for rows in frames:
             found = [Pair(*row) for row in rows.itertuples(index=False, name=None)]
             self.ds.add_pairs(found, (), run_id)
             for pair in found:
@@ -341,74 +357,83 @@ class _Engine:
         self.ds.add_pairs([], dirty, run_id)
         return counts
 
-    # 5. cluster
-
-    def recluster(self, run_id: int) -> list[Cluster]:
-        """Cluster again every component holding a dirty article, as `recluster` does."""
-        dirty = self.ds.dirty()
-        if not dirty:
-            return []
-        pairs = self._from_store(self.ds.iter_pair_rows(ROWS), PAIRS)
-        labels = components(pairs[["a", "b"]])
-        dirty_frame = self._scatter_frame([(a,) for a in dirty], {"a": "str"})
-        labels = labels.rename(columns={"node": "a", "label": "component"})
-        wanted = labels.merge(dirty_frame, on="a")[["component"]].drop_duplicates()
-        pairs = pairs.merge(labels, on="a").merge(wanted, on="component").persist()
-        _count("pairs clustered", len(pairs))
-        nodes = sorted(_ids(pairs))
-        facts = self._scatter_frame(self._facts(nodes), FACTS)
-        for end in ("a", "b"):
-            pairs = pairs.merge(_prefixed(facts.rename(columns={"id": "article"}), end), on=end)
-        clustered = pairs.shuffle("component").map_partitions(
-            cluster_partition, self.params.linkage, meta=frame([], CLUSTERED)
-        )
-        changed: list[Cluster] = []
-        seen: set[str] = set()
-        for part in clustered.to_delayed():
-            rows = self.client.compute(part).result()
-            members, found = _clusters(rows)
-            changed.extend(replace_clusters(self.ds, members, found, run_id))
-            seen.update(members)
-        with self.ds.store.transaction():
-            replace_clusters(self.ds, sorted(set(dirty) - seen), [], run_id)
-            self.ds.clear_dirty()
-        return changed
-
-    def _facts(self, ids: Sequence[str]) -> list[tuple[Any, ...]]:
-        return [(f.id, f.date, f.text_chars, f.source) for f in self.ds.article_facts(ids).values()]
-
-    # plumbing
-
     def _ship(self, data: Any) -> Future[Any]:
-        """Data sent to the cluster once, for tasks to take as an argument (under a key of
-        its own: content hashes of small frames were seen to collide)."""
-        [future] = self.client.scatter([data], hash=False)
-        return future
+        return _ship(self.client, data)
 
     def _part(self, future: Future[Any], index: int) -> Future[Any]:
         return self.client.submit(operator.getitem, future, index)
 
-    def _frame(self, parts: Sequence[Future[Any]], schema: dict[str, str]) -> dd.DataFrame:
-        if not parts:
-            return dd.from_pandas(frame([], schema), npartitions=1)
-        return dd.from_delayed(list(parts), meta=frame([], schema), verify_meta=False)
 
-    def _scatter_frame(
-        self, rows: Sequence[tuple[Any, ...]], schema: dict[str, str]
-    ) -> dd.DataFrame:
-        parts = [self._ship(frame(rows[i : i + ROWS], schema)) for i in range(0, len(rows), ROWS)]
-        return self._frame(parts, schema)
+# --- 5. cluster -----------------------------------------------------------------------
 
-    def _from_store(
-        self, chunks: Iterable[list[tuple[Any, ...]]], schema: dict[str, str]
-    ) -> dd.DataFrame:
-        return self._frame([self._ship(frame(rows, schema)) for rows in chunks], schema)
+
+def recluster(ds: DedupeStore, client: Client, params: DedupeParams, run_id: int) -> list[Cluster]:
+    """Cluster again every component holding a dirty article, as the local `recluster`
+    does; returns the changed clusters."""
+    dirty = ds.dirty()
+    if not dirty:
+        return []
+    pairs = _from_store(client, ds.iter_pair_rows(ROWS), PAIRS)
+    labels = components(pairs[["a", "b"]])
+    dirty_frame = _scatter_frame(client, [(a,) for a in dirty], {"a": "str"})
+    labels = labels.rename(columns={"node": "a", "label": "component"})
+    wanted = labels.merge(dirty_frame, on="a")[["component"]].drop_duplicates()
+    pairs = pairs.merge(labels, on="a").merge(wanted, on="component").persist()
+    _count("pairs clustered", len(pairs))
+    nodes = sorted(_ids(pairs))
+    facts = [(f.id, f.date, f.text_chars, f.source) for f in ds.article_facts(nodes).values()]
+    by_article = _scatter_frame(client, facts, FACTS).rename(columns={"id": "article"})
+    for end in ("a", "b"):
+        pairs = pairs.merge(_prefixed(by_article, end), on=end)
+    clustered = pairs.shuffle("component").map_partitions(
+        cluster_partition, params.linkage, meta=frame([], CLUSTERED)
+    )
+    changed: list[Cluster] = []
+    seen: set[str] = set()
+    for part in clustered.to_delayed():
+        rows = client.compute(part).result()
+        members, found = _clusters(rows)
+        changed.extend(replace_clusters(ds, members, found, run_id))
+        seen.update(members)
+    with ds.store.transaction():
+        replace_clusters(ds, sorted(set(dirty) - seen), [], run_id)
+        ds.clear_dirty()
+    return changed
+
+
+# --- plumbing ------------------------------------------------------------------------
+
+
+def _ship(client: Client, data: Any) -> Future[Any]:
+    """Data sent to the cluster once, for tasks to take as an argument (under a key of
+    its own: keys hashed from small frames' content were seen to collide)."""
+    [future] = client.scatter([data], hash=False)
+    return future
+
+
+def _frame(parts: Sequence[Future[Any]], schema: dict[str, str]) -> dd.DataFrame:
+    if not parts:
+        return dd.from_pandas(frame([], schema), npartitions=1)
+    return dd.from_delayed(list(parts), meta=frame([], schema), verify_meta=False)
+
+
+def _scatter_frame(
+    client: Client, rows: Sequence[tuple[Any, ...]], schema: dict[str, str]
+) -> dd.DataFrame:
+    parts = [_ship(client, frame(rows[i : i + ROWS], schema)) for i in range(0, len(rows), ROWS)]
+    return _frame(parts, schema)
+
+
+def _from_store(
+    client: Client, chunks: Iterable[list[tuple[Any, ...]]], schema: dict[str, str]
+) -> dd.DataFrame:
+    return _frame([_ship(client, frame(rows, schema)) for rows in chunks], schema)
 
 
 # --- what the workers run: pure functions of a block ---------------------------------
 
 
-def sign_partition(
+def sign_block(
     articles: Sequence[ArticleText], params: DedupeParams
 ) -> tuple[pd.DataFrame, pd.DataFrame, Features]:
     """SIGNED rows, BANDS rows and Features of the articles."""
@@ -462,8 +487,8 @@ def band_candidates(
     least `least[kind]` bands of a kind. Every band of both ends is in the two blocks."""
     shared = mine.merge(other, on=["kind", "band", "key"], suffixes=("", "_other"))
     shared = shared[shared["article"] != shared["article_other"]]
-    counts = shared.groupby(["kind", "article", "article_other"]).size().reset_index()
-    enough = counts[counts[0] >= counts["kind"].map(least)]
+    counts = shared.groupby(["kind", "article", "article_other"]).size().reset_index(name="bands")
+    enough = counts[counts["bands"] >= counts["kind"].map(least)]
     one, two = enough["article"], enough["article_other"]
     swap = one > two
     edges = pd.DataFrame({"a": one.where(~swap, two), "b": two.where(~swap, one)})
@@ -479,9 +504,7 @@ def judge_pairs(
     vectors: dict[str, TermVector] = {}
     for article in set(candidates["a"]) | set(candidates["b"]):
         word_hashes, terms = next(b[article] for b in blocks if article in b)
-        shingles[article] = Shingled(
-            word_hashes, params.duplicate.shingle_size, params.duplicate.containment_tolerance
-        )
+        shingles[article] = Shingled.of(word_hashes, params.duplicate)
         vectors[article] = TermVector(unpack_terms(terms))
     kept = []
     for a, b in zip(candidates["a"], candidates["b"], strict=True):
@@ -491,22 +514,30 @@ def judge_pairs(
     return frame(kept, PAIRS)
 
 
-def two_paths(new: pd.DataFrame, every: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
+def two_paths(
+    new: pd.DataFrame, every: pd.DataFrame, known: pd.DataFrame, size: int = SLICE
+) -> pd.DataFrame:
     """EDGES (a < b, each once, none of `known`) of the paths a–m–b of an edge of `new`
-    and an edge of `every`."""
+    and an edge of `every`; joined `size` edges of `new` at a time."""
     ids = np.unique(np.concatenate([every["a"], every["b"], new["a"], new["b"]]).astype(object))
     n = np.int64(len(ids))
 
     def code(column: pd.Series) -> npt.NDArray[np.int64]:
         return np.searchsorted(ids, column.to_numpy(dtype=object)).astype(np.int64)
 
-    new_a, new_b, a, b = code(new["a"]), code(new["b"]), code(every["a"]), code(every["b"])
-    ends = pd.DataFrame({"x": np.concatenate([new_a, new_b]), "m": np.concatenate([new_b, new_a])})
+    a, b = code(every["a"]), code(every["b"])
     around = pd.DataFrame({"m": np.concatenate([a, b]), "y": np.concatenate([b, a])})
-    paths = ends.merge(around, on="m")
-    x, y = paths["x"].to_numpy(), paths["y"].to_numpy()
-    apart = x != y
-    keys = np.unique(np.minimum(x, y)[apart] * n + np.maximum(x, y)[apart])
+    found = [np.empty(0, dtype=np.int64)]
+    for start in range(0, len(new), size):
+        new_a, new_b = (code(new[end].iloc[start : start + size]) for end in ("a", "b"))
+        ends = pd.DataFrame(
+            {"x": np.concatenate([new_a, new_b]), "m": np.concatenate([new_b, new_a])}
+        )
+        paths = ends.merge(around, on="m")
+        x, y = paths["x"].to_numpy(), paths["y"].to_numpy()
+        apart = x != y
+        found.append(np.unique(np.minimum(x, y)[apart] * n + np.maximum(x, y)[apart]))
+    keys = np.unique(np.concatenate(found))
     inside = known["a"].isin(ids) & known["b"].isin(ids)
     known_keys = code(known["a"][inside]) * n + code(known["b"][inside])
     keys = keys[~np.isin(keys, known_keys)]
@@ -554,7 +585,7 @@ def components(edges: dd.DataFrame) -> dd.DataFrame:
 
 
 def _count(what: str, rows: int) -> None:
-    """How many rows a stage sends, for a user or a benchmark reading the log."""
+    """How many rows a stage makes, for a user or a benchmark reading the log."""
     log.info("rows %s: %d", what, rows)
 
 
@@ -581,9 +612,10 @@ def _directed(edges: dd.DataFrame, one: str, other: str) -> dd.DataFrame:
     return dd.concat([forward, backward[[one, other]]])
 
 
-def _prefixed(features: dd.DataFrame, end: str) -> dd.DataFrame:
-    return features.rename(
-        columns={c: end if c == "article" else f"{end}_{c}" for c in features.columns}
+def _prefixed(columns: dd.DataFrame, end: str) -> dd.DataFrame:
+    """The columns named for one end of a pair: article as `end`, the rest `end_NAME`."""
+    return columns.rename(
+        columns={c: end if c == "article" else f"{end}_{c}" for c in columns.columns}
     )
 
 

@@ -353,6 +353,11 @@ class Shingled:
     shingle_size: int
     tolerance: int  # words of a shingle a variant leaves out
 
+    @classmethod
+    def of(cls, word_hashes: WordHashes, params: DuplicateParams) -> Shingled:
+        """The shingles of a text's word hashes, as `params` makes them."""
+        return cls(word_hashes, params.shingle_size, params.containment_tolerance)
+
     @functools.cached_property
     def sequence(self) -> Hashes:
         """The shingle hashes in text order, repeats included."""
@@ -423,8 +428,7 @@ class Shingled:
 def shingled(text: str, params: DuplicateParams = DUPLICATE_PARAMS) -> Shingled:
     """A text's words for verification: shingles as `shingles` makes them, in text
     order, and their variants under `params.containment_tolerance`."""
-    word_hashes = _words(normalise(text)).hashes
-    return Shingled(word_hashes, params.shingle_size, params.containment_tolerance)
+    return Shingled.of(_words(normalise(text)).hashes, params)
 
 
 def _found_in(values: Hashes, sorted_set: Hashes) -> npt.NDArray[np.bool_]:

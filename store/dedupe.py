@@ -186,19 +186,6 @@ class DedupeStore:
                 found[article].add(other)
         return found
 
-    def known_pairs(self, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Those of the pairs (a < b) that the store holds already."""
-        self.conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS wanted_pairs (a TEXT, b TEXT, "
-            "PRIMARY KEY (a, b)) WITHOUT ROWID"
-        )
-        self.conn.execute("DELETE FROM wanted_pairs")
-        self.conn.executemany("INSERT OR IGNORE INTO wanted_pairs VALUES (?, ?)", pairs)
-        rows = self.conn.execute(
-            "SELECT p.a, p.b FROM wanted_pairs w JOIN pairs p ON p.a = w.a AND p.b = w.b"
-        )
-        return {(a, b) for a, b in rows}
-
     def _fill_wanted(self, ids: Iterable[str]) -> None:
         self.conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS wanted_ids (id TEXT PRIMARY KEY) WITHOUT ROWID"
@@ -388,10 +375,6 @@ class DedupeStore:
 
     # reading whole tables, a chunk at a time (for engines that ship them elsewhere)
 
-    def iter_bands(self, size: int) -> Iterator[list[Band]]:
-        """Every LSH row (kind, band, key, article)."""
-        return self._chunks("SELECT kind, band, key, article FROM lsh", (), size)
-
     def iter_sketches(self, size: int) -> Iterator[list[tuple[str, bytes, bytes]]]:
         """Every signature's (article, duplicate MinHash, story MinHash), by article."""
         return self._chunks(
@@ -399,10 +382,6 @@ class DedupeStore:
             (),
             size,
         )
-
-    def iter_edges(self, size: int, via: str | None = None) -> Iterator[list[tuple[str, str]]]:
-        """Every pair's (a, b), or those found `via` one way."""
-        return self._chunks("SELECT a, b FROM pairs WHERE ?1 IS NULL OR via = ?1", (via,), size)
 
     def iter_pair_rows(self, size: int) -> Iterator[list[tuple[str, str, str, float, float, str]]]:
         """Every pair as (a, b, kind, duplicate_score, story_score, via)."""

@@ -23,6 +23,13 @@ def _results(db: Path) -> dict[str, list[dict]]:
     return {"clusters": found["clusters"], "pairs": found["pairs"]}
 
 
+def _copy(files: list[Path], folder: Path, into: Path) -> None:
+    for path in files:
+        target = into / path.relative_to(folder)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+
+
 def test_dask_engine_on_two_workers_equals_the_local_engine(
     news: tuple[Path, Corpus, dict[str, list[dict]]], cli: Cli
 ) -> None:
@@ -41,10 +48,7 @@ def test_dask_engine_grows_a_local_store_as_one_batch_would(
     growing = tmp_path / "growing"
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     for part, engine in ((files[::2], ()), (files[1::2], DASK)):
-        for path in part:
-            target = growing / path.relative_to(folder)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
+        _copy(part, folder, growing)
         cli("run", str(growing), "-q", *engine)
     found = _results(cli.db)
     assert found == {"clusters": local["clusters"], "pairs": local["pairs"]}
@@ -77,8 +81,31 @@ def test_small_blocks_find_each_pair_once(
     cli("ingest", str(folder), "-q")
     with dask_engine.dask_client(workers=2) as client, Store.open(cli.db) as store:
         summary = dask_engine.dedupe_dask(
-            store, store.start_run("dedupe", None), DedupeParams(), client, partition=30
+            store, store.start_run("dedupe", None), DedupeParams(), client, block=30
         )
     assert summary.signed > 4 * 30
     assert sum(summary.pairs.values()) == len(local["pairs"])  # none found twice
+    assert _results(cli.db) == {"clusters": local["clusters"], "pairs": local["pairs"]}
+
+
+def test_small_blocks_of_stored_and_new_articles_give_the_local_results(
+    news: tuple[Path, Corpus, dict[str, list[dict]]], tmp_path: Path, cli: Cli
+) -> None:
+    """Several stored blocks against several new ones (the stored come as blocks too)."""
+    from dedupe import dask_engine
+    from dedupe.run import DedupeParams
+    from store.store import Store
+
+    folder, _, local = news
+    growing = tmp_path / "growing"
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    _copy(files[::2], folder, growing)
+    cli("run", str(growing), "-q")  # the local engine signs and matches half
+    _copy(files[1::2], folder, growing)
+    cli("ingest", str(growing), "-q")
+    with dask_engine.dask_client(workers=2) as client, Store.open(cli.db) as store:
+        summary = dask_engine.dedupe_dask(
+            store, store.start_run("dedupe", None), DedupeParams(), client, block=30
+        )
+    assert summary.signed > 2 * 30
     assert _results(cli.db) == {"clusters": local["clusters"], "pairs": local["pairs"]}
