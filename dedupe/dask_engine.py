@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import dask
@@ -41,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from dask.distributed import Client, Future, LocalCluster, wait
+from scipy import sparse
 
 from dedupe.cluster import StoryLinkage
 from dedupe.run import (
@@ -75,7 +77,7 @@ log = logging.getLogger(__name__)
 
 BLOCK = 5000  # articles in a block: signed, or compared with another block, as one task
 WINDOW = 20  # stored blocks whose candidates the client holds at once
-SLICE = 100_000  # new LSH pairs whose 2-paths the client joins at once
+PATHS = 20_000_000  # 2-paths of LSH pairs the client holds at once
 ROWS = 250_000  # rows (pairs, ids) a partition read from the store holds
 
 # Column types of the frames that pass between stages.
@@ -515,26 +517,35 @@ def judge_pairs(
 
 
 def two_paths(
-    new: pd.DataFrame, every: pd.DataFrame, known: pd.DataFrame, size: int = SLICE
+    new: pd.DataFrame, every: pd.DataFrame, known: pd.DataFrame, paths: int = PATHS
 ) -> pd.DataFrame:
     """EDGES (a < b, each once, none of `known`) of the paths a–m–b of an edge of `new`
-    and an edge of `every`; joined `size` edges of `new` at a time."""
+    and an edge of `every`.
+
+    A sparse product of the new adjacency with the whole one, a slice of rows at a time,
+    each slice holding about `paths` paths: dense stories make the paths many (the sum
+    of their articles' squared degrees), and most of them join pairs already known.
+    """
     ids = np.unique(np.concatenate([every["a"], every["b"], new["a"], new["b"]]).astype(object))
-    n = np.int64(len(ids))
+    n = len(ids)
 
     def code(column: pd.Series) -> npt.NDArray[np.int64]:
         return np.searchsorted(ids, column.to_numpy(dtype=object)).astype(np.int64)
 
-    a, b = code(every["a"]), code(every["b"])
-    around = pd.DataFrame({"m": np.concatenate([a, b]), "y": np.concatenate([b, a])})
+    def adjacency(edges: pd.DataFrame) -> sparse.csr_matrix:
+        a, b = code(edges["a"]), code(edges["b"])
+        ones = np.ones(2 * len(a), dtype=np.float32)  # exact counts, unlike small ints
+        rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
+        return sparse.csr_matrix((ones, (rows, cols)), shape=(n, n))
+
+    fresh, whole = adjacency(new), adjacency(every)
+    cost = fresh @ np.asarray(whole.sum(axis=1)).ravel()  # paths from each row
+    cuts = np.searchsorted(np.cumsum(cost), np.arange(paths, cost.sum(), paths), side="right")
+    bounds = np.unique(np.r_[0, cuts, n])
     found = [np.empty(0, dtype=np.int64)]
-    for start in range(0, len(new), size):
-        new_a, new_b = (code(new[end].iloc[start : start + size]) for end in ("a", "b"))
-        ends = pd.DataFrame(
-            {"x": np.concatenate([new_a, new_b]), "m": np.concatenate([new_b, new_a])}
-        )
-        paths = ends.merge(around, on="m")
-        x, y = paths["x"].to_numpy(), paths["y"].to_numpy()
+    for start, stop in pairwise(bounds):
+        reached = (fresh[start:stop] @ whole).tocoo()
+        x, y = reached.row.astype(np.int64) + start, reached.col.astype(np.int64)
         apart = x != y
         found.append(np.unique(np.minimum(x, y)[apart] * n + np.maximum(x, y)[apart]))
     keys = np.unique(np.concatenate(found))

@@ -110,13 +110,13 @@ def test_two_paths_are_the_triangles_a_new_edge_opens(seed: int) -> None:
     known = new | extra | {("zz0", "zz1")}  # a known pair of other articles
     expected = _brute_paths(new, new | old, known)
     assert expected
-    for size in (1, 7, 1000):  # the slices of `new` joined at once
+    for paths in (1, 7, 10**6):  # the paths a slice of rows holds
         found = _edges(
             two_paths(
                 frame(sorted(new), EDGES),
                 frame(sorted(new | old), EDGES),
                 frame(sorted(known), EDGES),
-                size=size,
+                paths=paths,
             )
         )
         assert len(found) == len(set(found))
