@@ -103,6 +103,7 @@ def time_dask(base: Path, work: Path, workers: int) -> Timing:
     copy_store(base, db)
     counts = _Counts()
     engine_log = logging.getLogger("dedupe.dask_engine")
+    level = engine_log.level
     engine_log.setLevel(logging.INFO)
     engine_log.addHandler(counts)
     began = time.perf_counter()
@@ -120,6 +121,7 @@ def time_dask(base: Path, work: Path, workers: int) -> Timing:
             moved = sum(client.run(_bytes_received).values())
     finally:
         engine_log.removeHandler(counts)
+        engine_log.setLevel(level)
     pairs = sum(summary.pairs.values())
     return Timing("dask", workers, up - began, done - up, pairs, counts.rows, counts.stages, moved)
 
