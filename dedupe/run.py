@@ -42,7 +42,7 @@ from dedupe.signature import (
     StoryParams,
     TermVector,
     shingled,
-    signatures,
+    signature_batch,
 )
 from dedupe.verify import judge
 from store.dedupe import (
@@ -181,14 +181,11 @@ def signed_batch(
     batch: Sequence[ArticleText], params: DedupeParams
 ) -> tuple[list[Signature], list[Band]]:
     """Both signatures of each article, and their LSH band rows."""
-    signed = []
-    for article in batch:
-        sig = signatures(article.title, article.text, params.duplicate, params.story)
-        signed.append(
-            Signature(
-                article.id, article.text_hash or "", sig.duplicate, sig.story, dict(sig.terms)
-            )
-        )
+    found = signature_batch([(a.title, a.text) for a in batch], params.duplicate, params.story)
+    signed = [
+        Signature(article.id, article.text_hash or "", sig.duplicate, sig.story, dict(sig.terms))
+        for article, sig in zip(batch, found, strict=True)
+    ]
     return signed, band_rows(signed, params)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from dedupe import signature
 from dedupe.signature import (
     DUPLICATE_PARAMS,
     STORY_PARAMS,
@@ -24,9 +27,11 @@ from dedupe.signature import (
     probability_jaccard,
     shingled,
     shingles,
+    signature_batch,
     signatures,
     story_signature,
     story_terms,
+    term_of,
     weighted_jaccard,
     weighted_minhash,
     words,
@@ -196,6 +201,73 @@ def test_story_terms_do_not_depend_on_other_articles() -> None:
     assert story_terms("Qusayr", REUTERS) == before
 
 
+def test_a_word_weighs_one_plus_log_of_its_count_times_its_rarity() -> None:
+    # Three body occurrences and one in the title, which counts twice: a count of 5.
+    terms = story_terms("Earthquake", "earthquake, Earthquake; EARTHQUAKE!")
+    key, rarity = term_of("earthquake")  # type: ignore[misc]
+    assert terms == {key: (1.0 + math.log(5.0)) * rarity}
+
+
+def test_weights_of_words_with_one_key_add_up_in_any_order() -> None:
+    # Three spellings of one name share a key; their sum is the same whatever came first.
+    spellings = ["Qusair", "Qusayr", "Qussayr"]
+    assert len({name_key(s) for s in spellings}) == 1
+    sums = {story_terms("", " ".join(order))["~ksr"] for order in (spellings, spellings[::-1])}
+    expected = sum(sorted(term_of(s.lower())[1] for s in spellings))  # type: ignore[index]
+    assert sums == {expected}
+
+
+ARTICLES = [
+    ("Qusayr", REUTERS),
+    ("", AP),
+    ("Egypt and NATO", EGYPT),
+    ("Title only, Qusair", ""),
+    ("", ""),
+    ("Qusayr", REUTERS),  # the same article twice in one batch
+    ("Rare words: Zyxwvut Qwertyuiop", "Zyxwvut again, and 26,000 and 5.6 twice: 5.6"),
+]
+
+
+EXTRA = [(f"Other story {i}", f"{EGYPT} number {i} words{i} qusayr{i} zyx{i}") for i in range(30)]
+
+
+@pytest.mark.parametrize("batch_words", [signature._BATCH_WORDS, 40])  # 40: in parts
+def test_a_batch_signs_each_article_as_it_would_alone(
+    batch_words: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = [signatures(title, text) for title, text in ARTICLES]
+    monkeypatch.setattr(signature, "_BATCH_WORDS", batch_words)
+    for batch in (ARTICLES, ARTICLES[::-1]):
+        together = signature_batch(batch)
+        expected = alone if batch is ARTICLES else alone[::-1]
+        for one, other in zip(together, expected, strict=True):
+            assert one.terms == other.terms
+            assert np.array_equal(one.duplicate, other.duplicate)
+            assert np.array_equal(one.story, other.story)
+    assert signature_batch([]) == []
+
+
+def test_story_terms_survive_the_word_table_starting_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expected = [story_terms(title, text) for title, text in ARTICLES]
+    monkeypatch.setattr(signature._TermTable, "min_slots", 16)
+    signature._term_table.cache_clear()
+    try:
+        table = signature._term_table(STORY_PARAMS)
+        for _ in range(3):  # the batches overfill a table of 16 slots: it starts again
+            assert [story_terms(title, text) for title, text in ARTICLES] == expected
+            assert table.used <= table.slots // 2
+            # Most words of the batch are known now; the new ones overfill the table.
+            assert [s.terms for s in signature_batch([*ARTICLES, *EXTRA])] == expected + [
+                story_terms(title, text) for title, text in EXTRA
+            ]
+            assert table.used <= table.slots // 2
+        assert table.slots > 16  # grown to hold a whole batch
+    finally:
+        signature._term_table.cache_clear()
+
+
 def test_story_similarity_joins_the_seeds_pair_and_not_egypt() -> None:
     ap, reuters, egypt = (story_terms("", t) for t in (AP, REUTERS, EGYPT))
     assert cosine(ap, reuters) > 3 * max(cosine(ap, egypt), cosine(reuters, egypt))
@@ -257,3 +329,20 @@ def test_a_variant_is_shared_by_shingles_that_differ_in_its_left_out_word() -> N
     exact = DuplicateParams(containment_tolerance=0)
     assert np.array_equal(shingled("a b c d e f", exact).variants[:, 0],
                           shingled("a b c d e f", exact).sequence)
+
+
+def test_the_word_table_makes_room_for_a_batch_of_mostly_known_words() -> None:
+    table = signature._TermTable(STORY_PARAMS)
+    table.min_slots = 16
+    table._clear(64)
+    vocabulary = [f"zq{i}x" for i in range(60)]
+    hashes = np.array([hash_of(w) for w in vocabulary], dtype=np.uint64)
+    table.slots_of(hashes[:30], lambda i: vocabulary[i])  # half full: 30 of 64
+    slots = table.slots_of(hashes, lambda i: vocabulary[i])  # 30 known, 30 new
+    assert table.used == 60 and table.slots >= 120
+    keys = table.keys[table.term_ids[slots]].tolist()
+    assert keys == [term_of(w)[0] for w in vocabulary]  # type: ignore[index]
+
+
+def hash_of(word: str) -> int:
+    return int(signature._words(word).hashes[0])
