@@ -736,19 +736,22 @@ class _TermTable:
             self._clear(max(self.min_slots, 1 << (2 * distinct).bit_length()))
             found = self._probe(word_hashes)
             new = np.flatnonzero(self.term_ids[found] == _FREE)
-        # New words probed free slots; a word added since may have taken one.
+        if not new.size:
+            return found
+        # Each new word once, at the free slot its probe ended on, or after it: a word
+        # added before it may have taken that one.
         mask = self.slots - 1
-        added: dict[int, int] = {}
-        for i in new.tolist():
-            word_hash = int(word_hashes[i])
-            at = added.get(word_hash)
-            if at is None:
-                at = int(found[i])
-                while self.term_ids[at] != _FREE:
-                    at = (at + 1) & mask
-                added[word_hash] = at
-                self._add(at, word_hash, word_of(i))
-            found[i] = at
+        new_words, first, inverse = np.unique(
+            word_hashes[new], return_index=True, return_inverse=True
+        )
+        added = []
+        for word_hash, i in zip(new_words.tolist(), new[first].tolist(), strict=True):
+            at = int(found[i])
+            while self.term_ids[at] != _FREE:
+                at = (at + 1) & mask
+            self._add(at, word_hash, word_of(i))
+            added.append(at)
+        found[new] = np.array(added, dtype=np.intp)[inverse.ravel()]
         return found
 
     def _probe(self, word_hashes: WordHashes) -> npt.NDArray[np.intp]:
