@@ -227,7 +227,7 @@ def speed_lines(results: SpeedResults, new: int, repeats: int) -> list[str]:
             "|---|---:|---:|",
             f"| `dedupe.run.sign`: both signatures + SQLite rows and LSH bands "
             f"| {sign.sign_per_s:,.0f} | {sign.sign_cpu_per_s:,.0f} |",  # type: ignore[attr-defined]
-            f"| `dedupe.signature.signatures` alone | {sign.signatures_per_s:,.0f} | |",  # type: ignore[attr-defined]
+            f"| `dedupe.signature.signature_batch` alone | {sign.signatures_per_s:,.0f} | |",  # type: ignore[attr-defined]
             "",
         ]
     lines += [
