@@ -20,10 +20,11 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import combinations
+from itertools import combinations, repeat
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from dedupe.cluster import (
     STORY_LINKAGE,
@@ -150,12 +151,7 @@ def check_params(ds: DedupeStore, params: DedupeParams, rebuild: bool) -> None:
 def forget(ds: DedupeStore, stale: Sequence[str], params: DedupeParams) -> int:
     """Forget stale articles, and the triangle pairs that only they closed."""
     neighbours = {article: ds.lsh_neighbours(article) for article in stale}
-    bands = [
-        (kind, band, key, article)
-        for kind in ("duplicate", "story")
-        for article, keys in _band_keys(ds.signatures(stale).values(), kind, params).items()
-        for band, key in enumerate(keys)
-    ]
+    bands = band_rows(list(ds.signatures(stale).values()), params)
     with ds.store.transaction():  # the orphans go with what made them orphans
         ds.forget(stale, bands)
         orphans = []
@@ -190,27 +186,33 @@ def signed_batch(
 
 
 def band_rows(signed: Sequence[Signature], params: DedupeParams) -> list[Band]:
-    """The LSH rows (kind, band, key, article) of signed articles."""
-    return [
-        (kind, band, key, article_id)
-        for kind in ("duplicate", "story")
-        for article_id, keys in _band_keys(signed, kind, params).items()
-        for band, key in enumerate(keys)
-    ]
+    """The LSH rows (kind, band, key, article) of signed articles, sorted: the order in
+    which the store's B-tree takes them fastest."""
+    by_id = {s.article: s for s in signed}
+    ids = sorted(by_id)
+    rows: list[Band] = []
+    for kind in ("duplicate", "story"):  # in key order too
+        keys = _band_keys([by_id[a] for a in ids], kind, params)
+        if not keys.size:
+            continue
+        bands = keys.shape[1]
+        # Stable: articles with one key in one band stay in id order.
+        order = np.lexsort((keys.ravel(), np.tile(np.arange(bands), len(ids))))
+        articles = [ids[i] for i in (order // bands).tolist()]
+        rows += zip(repeat(kind), (order % bands).tolist(), keys.ravel()[order].tolist(), articles)
+    return rows
 
 
 def _band_keys(
-    signed: Iterable[Signature], kind: str, params: DedupeParams
-) -> dict[str, list[int]]:
-    """Each article's LSH band keys of one kind, computed for all of them at once."""
-    signed = list(signed)
+    signed: Sequence[Signature], kind: str, params: DedupeParams
+) -> npt.NDArray[np.int64]:
+    """The LSH band keys of one kind of each signed article: shape (articles, bands)."""
     if not signed:
-        return {}
+        return np.empty((0, 0), dtype=np.int64)
     sketches = np.stack(
         [s.duplicate_minhash if kind == "duplicate" else s.story_minhash for s in signed]
     )
-    keys = band_keys(sketches, *_shape(kind, params)).tolist()
-    return {s.article: row for s, row in zip(signed, keys, strict=True)}
+    return band_keys(sketches, *_shape(kind, params))
 
 
 def match(ds: DedupeStore, new: Sequence[str], params: DedupeParams, run_id: int) -> list[Pair]:
@@ -250,8 +252,8 @@ def lsh_candidates(
     near: dict[str, set[str]] = {s.article: set() for s in signed}
     for kind in ("duplicate", "story"):
         keys = {
-            article: list(enumerate(row))
-            for article, row in _band_keys(signed, kind, params).items()
+            s.article: list(enumerate(row))
+            for s, row in zip(signed, _band_keys(signed, kind, params).tolist(), strict=True)
         }
         buckets = ds.candidates(kind, (k for ks in keys.values() for k in ks))
         least = min_shared_bands(kind, params)

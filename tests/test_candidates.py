@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from dedupe.explain import bands_in_common
-from dedupe.run import DedupeParams, verify_input
-from dedupe.signature import StoryParams, TermVector
+from dedupe.index import band_keys
+from dedupe.run import DedupeParams, band_rows, verify_input
+from dedupe.signature import StoryParams, TermVector, signature_batch
 from dedupe.verify import judge
-from store.dedupe import DedupeStore
+from store.dedupe import DedupeStore, Signature
 from store.store import Store
 from tests.conftest import Cli
 from tests.corpus import Corpus
@@ -48,3 +49,23 @@ def test_lsh_pairs_are_the_pairs_sharing_enough_bands_that_verify(
     found = {(a, b) for rows in ds.iter_pair_rows(1000) for a, b, *_, via in rows if via == "lsh"}
     store.close()
     assert expected and found == expected
+
+
+def test_band_rows_are_every_articles_bands_sorted() -> None:
+    params = DedupeParams()
+    texts = [f"Story {i % 3}: troops near Qusayr, report number {i // 3}." for i in range(9)]
+    found = signature_batch([("", text) for text in texts])
+    # Copies share band keys: ties in (kind, band, key) are ordered by article id.
+    signed = [
+        Signature(f"a{i}", "", f.duplicate, f.story, dict(f.terms))
+        for i, f in zip([5, 3, 8, 1, 0, 7, 2, 6, 4], found, strict=True)
+    ]
+    expected = []
+    for s in signed:
+        for kind, sketch in (("duplicate", s.duplicate_minhash), ("story", s.story_minhash)):
+            bands, rows = params.duplicate.bands() if kind == "duplicate" else params.story.bands()
+            for band, key in enumerate(band_keys(sketch, bands, rows)[0].tolist()):
+                expected.append((kind, band, key, s.article))
+    rows = band_rows(signed[::-1], params)
+    assert rows == sorted(expected)
+    assert len({(kind, band, key) for kind, band, key, _ in rows}) < len(rows)  # ties were met
