@@ -269,12 +269,38 @@ def _words(normalised: str) -> _Words:
 
 def _article_words(title: str, text: str) -> tuple[_Words, _Words]:
     """The words of title and body, split into words in one pass over both."""
-    title, text = normalise(title), normalise(text)
-    both = _words(f"{title}\n{text}")
-    in_title = int(np.searchsorted(both.starts, len(title)))
-    head = _Words(both.text, both.hashes[:in_title], both.starts[:in_title], both.ends[:in_title])
-    body = _Words(both.text, both.hashes[in_title:], both.starts[in_title:], both.ends[in_title:])
-    return head, body
+    return _articles_words([(title, text)])[0]
+
+
+def _articles_words(articles: Sequence[tuple[str, str]]) -> list[tuple[_Words, _Words]]:
+    """The words of the title and body of each article: articles joined by line breaks
+    into texts of up to `_POWER_TABLE_SIZE` characters, each split in one pass (a word's
+    hash does not depend on where it starts)."""
+    found: list[tuple[_Words, _Words]] = []
+    parts: list[str] = []  # title, body, title, body, ... of the articles in `joined`
+    length = 0
+    for title, text in articles:
+        title, text = normalise(title), normalise(text)
+        if parts and length + len(title) + len(text) + 2 > _POWER_TABLE_SIZE:
+            found += _split_words(parts)
+            parts, length = [], 0
+        parts += (title, text)
+        length += len(title) + len(text) + 2
+    if parts:
+        found += _split_words(parts)
+    return found
+
+
+def _split_words(parts: Sequence[str]) -> list[tuple[_Words, _Words]]:
+    joined = _words("\n".join(parts))
+    # Where each part starts in the joined text, and where its words start.
+    offsets = np.cumsum([0] + [len(part) + 1 for part in parts])
+    cuts = np.searchsorted(joined.starts, offsets).tolist()
+    pieces = [
+        _Words(joined.text, joined.hashes[a:b], joined.starts[a:b], joined.ends[a:b])
+        for a, b in pairwise(cuts)
+    ]
+    return list(zip(pieces[0::2], pieces[1::2], strict=True))
 
 
 def words(text: str) -> list[str]:
@@ -1013,7 +1039,7 @@ def signature_batch(
 ) -> list[Signatures]:
     """`signatures` of many (title, text) at once, each exactly as alone, faster: the
     story terms of the whole batch are looked up together."""
-    words = [_article_words(title, text) for title, text in articles]
+    words = _articles_words(articles)
     found = []
     for (title_words, text_words), terms in zip(words, _story_terms(words, story), strict=True):
         body = text_words if text_words.hashes.size else title_words

@@ -231,12 +231,16 @@ ARTICLES = [
 EXTRA = [(f"Other story {i}", f"{EGYPT} number {i} words{i} qusayr{i} zyx{i}") for i in range(30)]
 
 
-@pytest.mark.parametrize("batch_words", [signature._BATCH_WORDS, 40])  # 40: in parts
+# Small limits split a batch: its terms looked up in parts, its text split into words
+# in parts of a few articles, and articles longer than a part alone.
+@pytest.mark.parametrize("batch_words, part_chars", [(signature._BATCH_WORDS, None), (40, 200)])
 def test_a_batch_signs_each_article_as_it_would_alone(
-    batch_words: int, monkeypatch: pytest.MonkeyPatch
+    batch_words: int, part_chars: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alone = [signatures(title, text) for title, text in ARTICLES]
     monkeypatch.setattr(signature, "_BATCH_WORDS", batch_words)
+    if part_chars:
+        monkeypatch.setattr(signature, "_POWER_TABLE_SIZE", part_chars)
     for batch in (ARTICLES, ARTICLES[::-1]):
         together = signature_batch(batch)
         expected = alone if batch is ARTICLES else alone[::-1]
