@@ -24,10 +24,11 @@ from __future__ import annotations
 import functools
 import math
 import re
+import threading
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations, pairwise
 
 import numpy as np
@@ -714,7 +715,7 @@ def _term_key(token: str, token_zipf: float, params: StoryParams) -> str:
 
 _NO_TERM = -1  # a word's term id when it is too common to be a term
 _FREE = -2  # a free slot of the term table
-_SLOT_BITS = 24  # at most 2^24 slots: an article's (slot, title?) packs into 25 bits
+_SLOT_BITS = 28  # at most 2^28 slots: an article's (slot, title?) packs into 29 bits
 _BATCH_WORDS = 1 << 20  # larger batches are looked up in parts: tables stay small
 
 
@@ -805,9 +806,15 @@ class _TermTable:
         self.used += 1
 
 
-@functools.cache
+_THREAD = threading.local()  # a table per thread: a Dask worker signs in several
+
+
 def _term_table(params: StoryParams) -> _TermTable:
-    return _TermTable(params)
+    tables: dict[StoryParams, _TermTable] = _THREAD.__dict__.setdefault("term_tables", {})
+    table = tables.get(params)
+    if table is None:
+        table = tables[params] = _TermTable(params)
+    return table
 
 
 def _runs(ordered: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
@@ -846,7 +853,10 @@ def _story_terms(
     word_slots = (words[runs] >> 1) & ((1 << _SLOT_BITS) - 1)
     term_ids = table.term_ids[word_slots]
     kept = term_ids != _NO_TERM
-    weights = (1.0 + np.log(count[kept])) * table.rarity[word_slots[kept]]
+    # math.log, not np.log, whose SIMD versions may differ in the last bit between CPUs.
+    counts, count_of = np.unique(count[kept], return_inverse=True)
+    logs = np.array([math.log(c) for c in counts.tolist()], dtype=np.float64)
+    weights = (1.0 + logs[count_of.ravel()]) * table.rarity[word_slots[kept]]
     # Each article's terms: the weights of its words with one term add up.
     article_of = words[runs][kept] >> (_SLOT_BITS + 1)
     terms, inverse = np.unique((article_of << 32) | term_ids[kept], return_inverse=True)
@@ -873,7 +883,10 @@ def _sum_in_order(
     for group, weight in zip(groups[many].tolist(), weights[many].tolist(), strict=True):
         members.setdefault(group, []).append(weight)
     for group, values in members.items():
-        sums[group] = sum(sorted(values))
+        total = 0.0  # not sum(): from Python 3.12 it compensates, a different result
+        for value in sorted(values):
+            total += value
+        sums[group] = total
 
 
 def story_terms(title: str, text: str, params: StoryParams = STORY_PARAMS) -> dict[str, float]:
@@ -886,7 +899,7 @@ def story_terms(title: str, text: str, params: StoryParams = STORY_PARAMS) -> di
     are keyed by `name_key`, so spelling and transliteration variants meet; numbers stay
     ("#5.6"). A pure function of (title, text, params).
     """
-    return _story_terms([_article_words(title, text)], params)[0]
+    return dict(sorted(_story_terms([_article_words(title, text)], params)[0].items()))
 
 
 def term_norm(terms: Mapping[str, float]) -> float:
@@ -988,7 +1001,8 @@ def weighted_minhash(terms: Mapping[str, float], num_perm: int, seed: int) -> Ha
     to its weight, and consistently across articles. The sketch holds the winners'
     hashes. Terms without positive weight are ignored; none give all 0xFFFFFFFF.
     """
-    keys = [key for key, weight in terms.items() if weight > 0]
+    # In key order: two terms' clocks can tie, and then the first wins.
+    keys = sorted(key for key, weight in terms.items() if weight > 0)
     if not keys:
         return np.full(num_perm, EMPTY_HASH, dtype=np.uint32)
     hashes = token_hashes(keys)
@@ -1027,9 +1041,10 @@ def signatures(
     """Both kinds of signature of an article, splitting its text into words once.
 
     The duplicate sketch covers the body (the title when the body is empty); the story
-    terms cover title and body.
+    terms cover title and body, in key order.
     """
-    return signature_batch([(title, text)], duplicate, story)[0]
+    signed = signature_batch([(title, text)], duplicate, story)[0]
+    return replace(signed, terms=dict(sorted(signed.terms.items())))
 
 
 def signature_batch(
@@ -1037,8 +1052,9 @@ def signature_batch(
     duplicate: DuplicateParams = DUPLICATE_PARAMS,
     story: StoryParams = STORY_PARAMS,
 ) -> list[Signatures]:
-    """`signatures` of many (title, text) at once, each exactly as alone, faster: the
-    story terms of the whole batch are looked up together."""
+    """`signatures` of many (title, text) at once, each exactly as alone but for the
+    order of the story terms, which is none in particular (the store keeps them in key
+    order); faster: the words of the whole batch are split and looked up together."""
     words = _articles_words(articles)
     found = []
     for (title_words, text_words), terms in zip(words, _story_terms(words, story), strict=True):
