@@ -810,11 +810,12 @@ _THREAD = threading.local()  # a table per thread: a Dask worker signs in severa
 
 
 def _term_table(params: StoryParams) -> _TermTable:
-    tables: dict[StoryParams, _TermTable] = _THREAD.__dict__.setdefault("term_tables", {})
-    table = tables.get(params)
-    if table is None:
-        table = tables[params] = _TermTable(params)
-    return table
+    if not hasattr(_THREAD, "term_tables"):
+        _THREAD.term_tables = {}
+    tables: dict[StoryParams, _TermTable] = _THREAD.term_tables
+    if params not in tables:
+        tables[params] = _TermTable(params)
+    return tables[params]
 
 
 def _runs(ordered: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
