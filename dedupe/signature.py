@@ -268,11 +268,6 @@ def _words(normalised: str) -> _Words:
     return _Words(normalised, hashes, starts, ends)
 
 
-def _article_words(title: str, text: str) -> tuple[_Words, _Words]:
-    """The words of title and body, split into words in one pass over both."""
-    return _articles_words([(title, text)])[0]
-
-
 def _articles_words(articles: Sequence[tuple[str, str]]) -> list[tuple[_Words, _Words]]:
     """The words of the title and body of each article: articles joined by line breaks
     into texts of up to `_POWER_TABLE_SIZE` characters, each split in one pass (a word's
@@ -900,7 +895,7 @@ def story_terms(title: str, text: str, params: StoryParams = STORY_PARAMS) -> di
     are keyed by `name_key`, so spelling and transliteration variants meet; numbers stay
     ("#5.6"). A pure function of (title, text, params).
     """
-    return dict(sorted(_story_terms([_article_words(title, text)], params)[0].items()))
+    return dict(sorted(_story_terms(_articles_words([(title, text)]), params)[0].items()))
 
 
 def term_norm(terms: Mapping[str, float]) -> float:
