@@ -59,7 +59,7 @@ from dedupe.run import (
     verify_input,
 )
 from dedupe.signature import Shingled, TermVector
-from dedupe.verify import judge
+from dedupe.verify import flagged
 from store.dedupe import (
     SIGNATURE_DTYPE,
     ArticleFacts,
@@ -510,8 +510,10 @@ def judge_pairs(
         vectors[article] = TermVector(unpack_terms(terms))
     kept = []
     for a, b in zip(candidates["a"], candidates["b"], strict=True):
-        v = judge(shingles[a], shingles[b], vectors[a], vectors[b], params.duplicate, params.story)
-        if v.kind:
+        v = flagged(
+            shingles[a], shingles[b], vectors[a], vectors[b], params.duplicate, params.story
+        )
+        if v and v.kind:
             kept.append((a, b, v.kind, v.duplicate_score, v.story_score, via))
     return frame(kept, PAIRS)
 

@@ -45,7 +45,7 @@ from dedupe.signature import (
     shingled,
     signature_batch,
 )
-from dedupe.verify import judge
+from dedupe.verify import flagged
 from store.dedupe import (
     ArticleFacts,
     ArticleText,
@@ -308,10 +308,10 @@ def _verify_chunk(
     vectors = {a: TermVector(signed[a].story_terms) for a in ids}
     kept = []
     for a, b in candidates:
-        v = judge(
+        v = flagged(
             shingle_sets[a], shingle_sets[b], vectors[a], vectors[b], params.duplicate, params.story
         )
-        if v.kind:
+        if v and v.kind:
             kept.append(Pair(a, b, v.kind, v.duplicate_score, v.story_score, via))
     return kept
 

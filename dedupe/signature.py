@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 import threading
 import unicodedata
@@ -355,6 +356,7 @@ def _distinct(values: Hashes) -> Hashes:
     return result
 
 
+_WORD_SLOTS = 1 << 12  # slots of a text's word filter: a few times its distinct words
 # A wildcard word's term at each position of a shingle variant ("any word here").
 _WILDCARD_TERMS = np.uint64(0x2545F4914F6CDD1D) * _POSITION_MULTIPLIERS  # wraps mod 2^64
 
@@ -389,7 +391,7 @@ class Shingled:
         """The distinct shingle hashes, sorted: what `shingles` returns."""
         return _distinct(self.sequence)
 
-    @property
+    @functools.cached_property
     def size(self) -> int:
         """How many distinct shingles."""
         return int(self.hashes.size)
@@ -426,6 +428,19 @@ class Shingled:
         ].sum(axis=2, dtype=np.uint64)
         variants: Hashes = (_fmix64(sums) >> np.uint64(32)).astype(np.uint32)
         return variants
+
+    @functools.cached_property
+    def word_slots(self) -> npt.NDArray[np.intp]:
+        """Each word's slot in a `word_filter`: the low bits of its hash."""
+        return (self.word_hashes & np.uint64(_WORD_SLOTS - 1)).astype(np.intp)
+
+    @functools.cached_property
+    def word_filter(self) -> npt.NDArray[np.bool_]:
+        """True in the slots of the text's words: a word whose slot is False is not one
+        of them (one whose slot is True may be)."""
+        found = np.zeros(_WORD_SLOTS, dtype=bool)
+        found[self.word_slots] = True
+        return found
 
     @functools.cached_property
     def sorted_variants(self) -> Hashes:
@@ -508,6 +523,10 @@ def _coverage(a: Shingled, b: Shingled, share: float) -> float:
 def _held(small: Shingled, large: Shingled, share: float) -> float:
     words = small.words
     allowed = words - math.ceil(share * words - 1e-9)  # unheld words that still leave enough
+    # A word is held only where it stands in the other text too (a variant that matches
+    # keeps it: the wildcard is elsewhere), so the words the other text lacks are unheld.
+    if words - int(np.count_nonzero(large.word_filter[small.word_slots])) > allowed:
+        return 0.0
     # Words before `head` lie only in shingles that start before it, and a shingle holds
     # at most its span of words: when too few of those shingles match at all (different
     # texts, mostly), more words are unheld than allowed, and the rest is not looked at.
@@ -946,7 +965,9 @@ def vector_cosine(a: TermVector, b: TermVector) -> float:
     if not shared:
         return 0.0
     in_order = a.order(shared) if len(shared) > 1 else shared
-    dot = sum(a.terms[key] * b.terms[key] for key in in_order)
+    dot: float = sum(
+        map(operator.mul, map(a.terms.__getitem__, in_order), map(b.terms.__getitem__, in_order))
+    )
     if dot <= 0.0:
         return 0.0
     return min(1.0, dot / (a.norm * b.norm))

@@ -42,22 +42,44 @@ def judge(
 ) -> Verdict:
     """Duplicate when the shingles nearly match or one text is the other cut short
     (typos allowed); else one story when the salient terms are close enough."""
-    dup = jaccard(a.hashes, b.hashes)
+    verdict = flagged(a, b, a_terms, b_terms, duplicate, story)
+    return verdict or Verdict(None, jaccard(a.hashes, b.hashes), vector_cosine(a_terms, b_terms))
+
+
+def flagged(
+    a: Shingled,
+    b: Shingled,
+    a_terms: TermVector,
+    b_terms: TermVector,
+    duplicate: DuplicateParams,
+    story: StoryParams,
+) -> Verdict | None:
+    """`judge`'s verdict when it flags the pair, else None: what the engines ask, at
+    less cost on the many candidates that are not flagged, since a Jaccard can only
+    reach the threshold when the smaller set is at least that share of the larger."""
     sto = vector_cosine(a_terms, b_terms)
-    if dup >= duplicate.threshold:
+    dup = jaccard(a.hashes, b.hashes) if size_ratio(a, b) >= duplicate.threshold else None
+    if dup is not None and dup >= duplicate.threshold:
         return Verdict("duplicate", dup, sto, JACCARD)
     if contained(a, b, duplicate):
-        return Verdict("duplicate", dup, sto, CONTAINMENT)
-    if sto >= story.verify_threshold:
-        return Verdict("story", dup, sto, TERMS)
-    return Verdict(None, dup, sto)
+        kind, criterion = "duplicate", CONTAINMENT
+    elif sto >= story.verify_threshold:
+        kind, criterion = "story", TERMS
+    else:
+        return None
+    return Verdict(kind, jaccard(a.hashes, b.hashes) if dup is None else dup, sto, criterion)
+
+
+def size_ratio(a: Shingled, b: Shingled) -> float:
+    """Distinct shingles of the smaller text over those of the larger (0 when empty)."""
+    shorter, longer = sorted((a.size, b.size))
+    return shorter / longer if longer else 0.0
 
 
 def comparable_lengths(a: Shingled, b: Shingled, params: DuplicateParams) -> bool:
     """The shorter text holds at least `min_length_ratio` as many shingles as the longer:
     a copy cut short, not a quote or a headline inside a long article."""
-    shorter, longer = sorted((a.size, b.size))
-    return longer > 0 and shorter / longer >= params.min_length_ratio
+    return size_ratio(a, b) >= params.min_length_ratio
 
 
 def contained(a: Shingled, b: Shingled, params: DuplicateParams) -> bool:

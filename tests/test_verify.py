@@ -21,8 +21,9 @@ from dedupe.signature import (
     shingled,
     signatures,
     story_terms,
+    vector_cosine,
 )
-from dedupe.verify import CONTAINMENT, JACCARD, TERMS, judge
+from dedupe.verify import CONTAINMENT, JACCARD, TERMS, Verdict, contained, flagged, judge
 
 # A report written for these tests: 180 words, no repeated phrases.
 REPORT = (
@@ -149,11 +150,48 @@ def test_covers_is_coverage_reaching_the_share() -> None:
     for step in (5, 9, 15, 30):
         texts.append(_typo_every(REPORT, step, start=rng.randrange(step)))
     texts.append(" ".join(rng.sample(words, len(words))))
+    # words the other texts lack, which `covers` counts before it looks at any shingle
+    texts.append(" ".join(f"new{i}" if i % 4 == 1 else w for i, w in enumerate(words)))
+    texts.append(" ".join(f"new{i}" if i % 20 == 7 else w for i, w in enumerate(words)))
+    # more distinct words than a word filter has slots: most slots are taken
+    many = [f"w{rng.randrange(10**9)}" for _ in range(6000)]
+    texts += [" ".join(many), " ".join(w if i % 11 else "typo" for i, w in enumerate(many))]
     sets = [shingled(t) for t in texts]
     for a in sets:
         for b in sets:
             for share in (0.0, 0.3, 0.5, 0.8, 0.9, 0.95, 1.0):
                 assert covers(a, b, share) == (coverage(a, b) >= share)
+
+
+def _rule(a: str, b: str) -> Verdict:
+    """The verdict as the rule reads, every score worked out."""
+    first, second = shingled(a), shingled(b)
+    dup = jaccard(first.hashes, second.hashes)
+    sto = vector_cosine(TermVector(story_terms("", a)), TermVector(story_terms("", b)))
+    if dup >= DUPLICATE_PARAMS.threshold:
+        return Verdict("duplicate", dup, sto, JACCARD)
+    if contained(first, second, DUPLICATE_PARAMS):
+        return Verdict("duplicate", dup, sto, CONTAINMENT)
+    if sto >= STORY_PARAMS.verify_threshold:
+        return Verdict("story", dup, sto, TERMS)
+    return Verdict(None, dup, sto)
+
+
+def test_judge_and_flagged_follow_the_rule() -> None:
+    words = REPORT.split(" ")
+    other = REPORT.replace("Skarholm", "Vestby").replace("ferry", "bus").replace("Ferry", "Bus")
+    texts = [REPORT, HEADER + _typo_every(REPORT, 12) + FOOTER, " ".join(words[:120]),
+             " ".join(words[:40]), other, " ".join(reversed(words)), "A recipe for rye bread.", ""]
+    criteria = set()
+    for a in texts:
+        for b in texts:
+            args = (shingled(a), shingled(b), TermVector(story_terms("", a)),
+                    TermVector(story_terms("", b)), DUPLICATE_PARAMS, STORY_PARAMS)
+            rule = _rule(a, b)
+            assert judge(*args) == rule
+            assert flagged(*args) == (rule if rule.kind else None)
+            criteria.add(rule.criterion)
+    assert criteria == {JACCARD, CONTAINMENT, TERMS, None}
 
 
 def test_coverage_bound_is_never_below_coverage() -> None:
