@@ -7,6 +7,7 @@ shapes of news-page furniture, not strings of particular sites.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ingest.lines import ends_sentence, fold, is_prose, word_count
 from ingest.mainrun import DATE_CUE_RE, EMBED_SIGNATURE_RE, MONTHS, count_words, is_date_line
@@ -59,37 +60,71 @@ WIDGET_WORDS = frozenset(
     )
 )
 
+# The letters outside ASCII that `re.IGNORECASE` takes for ASCII ones (dotless i and dotted
+# capital I for i, long s for s, the Kelvin sign for k), which str.lower() leaves apart.
+_ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def lowered(line: str) -> str:
+    """The line as a `Cue` looks for its needles in it: in lower case, with the letters
+    IGNORECASE matches to ASCII ones made those."""
+    return line.translate(_ASCII_LOOKALIKES).lower()
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A case-insensitive pattern and needles, lower-case strings one of which each of
+    its matches holds: the pattern runs only on lines that hold one (`re` searches a
+    long line slowly for a pattern that opens with a word boundary; `in` is fast). A
+    pattern anchored at the start needs none: `re` tries it at one place."""
+
+    pattern: re.Pattern[str]
+    needles: tuple[str, ...] = ()
+
+    def search(self, line: str, lower: str) -> bool:
+        """Whether the pattern matches `line`; `lower` is `lowered(line)`."""
+        if self.needles and not any(needle in lower for needle in self.needles):
+            return False
+        return self.pattern.search(line) is not None
+
+
+def _cue(pattern: str, *needles: str) -> Cue:
+    return Cue(re.compile(pattern, re.IGNORECASE), needles)
+
+
 _FOOTER = [
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"\bbloggers? like this\b",
-        r"%[ds]\b",  # an unrendered template placeholder
-        r"^click (?:here )?(?:to|for) ",
-        r"^(?:read|see|watch|listen) (?:more|also|next|the full)\b",
+    _cue(r"\bbloggers? like this\b", "like this"),
+    _cue(r"%[ds]\b", "%"),  # an unrendered template placeholder
+    _cue(r"^click (?:here )?(?:to|for) "),
+    _cue(r"^(?:read|see|watch|listen) (?:more|also|next|the full)\b"),
+    _cue(
         r"^(?:related|recommended|more)"
         r"(?: (?:stories|articles|news|coverage|content|reading|links))?"
-        r"(?: (?:from|on|about) .*)?:?$",
-        r"^(?:also read|don't miss|trending|most (?:read|popular|viewed))\b",
-        r"^(?:story|article) continues\b",
-        r"^(?:sign up|subscribe|register)\b.*\b(?:newsletter|updates|email|inbox|free)\b",
-        r"\bnewsletter\b",
-        r"^follow (?:us|@|the)\b",
-        r"^(?:leave|post|add) a (?:comment|reply)\b",
-        r"^(?:tags?|topics?|filed under|categories)\s*:",
-        r"^(?:posted|published|updated|last updated)\s*(?:on|at|:)",
-        r"^\W*(?:related|see also|also read|read also|recommended|more)\s*:\s*\S",  # a teaser link
-        r"^(?:tags?|tagged|filed under|in this article)\b",  # a tag list, with or without a colon
-        r"^(?:previous|next|prev)\s+(?:article|post|story|page)\b",
-        r"^continue reading\b",
-        r"^write to .{1,60}\S+@\S+",  # a reporter's address at the foot
-        r"^about the authors?\b",
-        r"^sources?\s*:\s*\S",  # "SOURCE: News agencies", the credit under a story or a chart
-        r"\[/?[a-z_]+\s+[a-z_]+\s*=[^\]]*\]",  # an unrendered shortcode: [button link=...]
-        r"^also on \S+\.\w{2,}\b",  # a teaser from the same site: "Also on example.com ..."
-        # a teaser link marked as a video, gallery... ("... [VIDEO]", "... (3:05)")
+        r"(?: (?:from|on|about) .*)?:?$"
+    ),
+    _cue(r"^(?:also read|don't miss|trending|most (?:read|popular|viewed))\b"),
+    _cue(r"^(?:story|article) continues\b"),
+    _cue(r"^(?:sign up|subscribe|register)\b.*\b(?:newsletter|updates|email|inbox|free)\b"),
+    _cue(r"\bnewsletter\b", "newsletter"),
+    _cue(r"^follow (?:us|@|the)\b"),
+    _cue(r"^(?:leave|post|add) a (?:comment|reply)\b"),
+    _cue(r"^(?:tags?|topics?|filed under|categories)\s*:"),
+    _cue(r"^(?:posted|published|updated|last updated)\s*(?:on|at|:)"),
+    _cue(r"^\W*(?:related|see also|also read|read also|recommended|more)\s*:\s*\S"),  # a teaser
+    _cue(r"^(?:tags?|tagged|filed under|in this article)\b"),  # a tag list, colon or not
+    _cue(r"^(?:previous|next|prev)\s+(?:article|post|story|page)\b"),
+    _cue(r"^continue reading\b"),
+    _cue(r"^write to .{1,60}\S+@\S+"),  # a reporter's address at the foot
+    _cue(r"^about the authors?\b"),
+    _cue(r"^sources?\s*:\s*\S"),  # "SOURCE: News agencies", the credit under a story or chart
+    _cue(r"\[/?[a-z_]+\s+[a-z_]+\s*=[^\]]*\]", "["),  # an unrendered shortcode: [button link=...]
+    _cue(r"^also on \S+\.\w{2,}\b"),  # a teaser from the same site: "Also on example.com ..."
+    # a teaser link marked as a video, gallery... ("... [VIDEO]", "... (3:05)")
+    _cue(
         r"\[(?:video|insight|pics?|photos?|reaction|watch|gallery|poll|listen|analysis|live)\]\W*$",
-        r"\(\d{1,2}:\d{2}\)\s*$",
-    )
+        "[",
+    ),
+    _cue(r"\(\d{1,2}:\d{2}\)\s*$", ":"),
 ]
 _PUBLICATION_STAMP = re.compile(r"^(?:posted|published|updated|last updated)\s*(?:on|at|:)", re.I)
 _TAGS_LABEL = re.compile(
@@ -110,32 +145,51 @@ _PROMOTION = re.compile(
 )
 # Always furniture, even when the line reads like a sentence.
 _LEGAL = [
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"^(?:copyright|©|\(c\))\s",
-        r"\ball rights reserved\b",
-        r"\bmay not be (?:re)?published, broadcast\b",
-        r"\bcookies?\b.*\b(?:we use|this (?:web)?site|accept|consent|privacy policy)\b",
-        r"\bwe use cookies\b",
-        r"^(?:privacy policy|terms of (?:use|service)|contact us|about us)\b",
-        # the comment form and the fine print under it
+    _cue(r"^(?:copyright|©|\(c\))\s"),
+    _cue(r"\ball rights reserved\b", "all rights reserved"),
+    _cue(r"\bmay not be (?:re)?published, broadcast\b", "published, broadcast"),
+    _cue(r"\bcookies?\b.*\b(?:we use|this (?:web)?site|accept|consent|privacy policy)\b", "cookie"),
+    _cue(r"\bwe use cookies\b", "we use cookies"),
+    _cue(r"^(?:privacy policy|terms of (?:use|service)|contact us|about us)\b"),
+    # the comment form and the fine print under it
+    _cue(
         r"\byour email address will not be published\b|\brequired fields are marked\b",
+        "your email address", "required fields",
+    ),
+    _cue(
         r"\bsave my name, email\b|\b(?:log|sign) ?in to (?:post a )?comment\b",
-        r"\blogged in to (?:post|leave|add|write) a (?:comment|reply)\b",
-        r"\bcomments? (?:are|is) (?:subject to|moderated)\b",
-        r"\bour community (?:guidelines|standards)\b",
-        r"\bas you comment\b|\brespectful of other commenters\b",
+        "save my name", "comment",
+    ),
+    _cue(r"\blogged in to (?:post|leave|add|write) a (?:comment|reply)\b", "logged in to"),
+    _cue(r"\bcomments? (?:are|is) (?:subject to|moderated)\b", "comment"),
+    _cue(r"\bour community (?:guidelines|standards)\b", "our community"),
+    _cue(r"\bas you comment\b|\brespectful of other commenters\b", "as you comment", "commenters"),
+    _cue(
         r"\bsubject to copyright\b|\bno part may be reproduced\b|\bprotected by recaptcha",
+        "subject to copyright", "no part may be reproduced", "protected by recaptcha",
+    ),
+    _cue(
         r"\bby (?:signing up|subscribing|submitting|registering)\b.{0,80}\b(?:agree|consent)\b",
+        "agree", "consent",
+    ),
+    _cue(
         r"\bmoderates? (?:all )?comments\b|\bcomments? (?:are|will be) (?:reviewed|moderated)\b",
-        r"\bcomments?\b.{0,120}\bapproved by (?:a|the|our) moderator",
-        r"\bcoment\w+\b.{0,120}\bmoderador",
+        "comment",
+    ),
+    _cue(r"\bcomments?\b.{0,120}\bapproved by (?:a|the|our) moderator", "moderator"),
+    _cue(r"\bcoment\w+\b.{0,120}\bmoderador", "moderador"),
+    _cue(
         r"\brevoke (?:this|your) consent\b|\byour (?:personal )?data will (?:only )?be\b",
-        # what a browser shows in place of a video or a slideshow
+        "consent", "data will",
+    ),
+    # what a browser shows in place of a video or a slideshow
+    _cue(
         r"\b(?:requires|enable) javascript\b|\bplayback is (?:not supported|unsupported)\b",
-        r"\byour browser does not support\b",
-        r"\bretrieved \d{1,2} \w+ \d{4} from\b",  # "Citation: ... retrieved 20 November 2019 from"
-    )
+        "javascript", "playback is",
+    ),
+    _cue(r"\byour browser does not support\b", "your browser does not support"),
+    # "Citation: ... retrieved 20 November 2019 from"
+    _cue(r"\bretrieved \d{1,2} \w+ \d{4} from\b", "retrieved"),
 ]
 
 _PHOTO_CREDIT = re.compile(
@@ -263,13 +317,15 @@ def is_shouted_link(line: str) -> bool:
 
 def is_footer(line: str) -> bool:
     """Share prompts, related-link headers, newsletter and legal lines."""
-    if any(p.search(line) for p in _LEGAL):
+    lower = lowered(line)
+    if any(cue.search(line, lower) for cue in _LEGAL):
         return True
     if word_count(line) <= PROMOTION_MAX_WORDS and _PROMOTION.search(line):
         return True
     if word_count(line) > SHORT_LINE_WORDS or is_prose(line):
         return False
-    return any(p.search(line.strip()) for p in _FOOTER)
+    text = line.strip()
+    return any(cue.search(text, lower) for cue in _FOOTER)
 
 
 def is_tags_label(line: str) -> bool:

@@ -1,3 +1,6 @@
+import re
+import sys
+
 import pytest
 
 from ingest import rules
@@ -158,6 +161,29 @@ def test_in_article_furniture_is_a_footer(line: str) -> None:
     ],
 )
 def test_comment_form_and_fine_print_are_footers_even_as_sentences(line: str) -> None:
+    assert rules.is_footer(line)
+
+
+def test_lowered_makes_every_letter_ignorecase_reads_as_ascii_that_letter() -> None:
+    # a cue's needles are ASCII: a line that matches its pattern must hold one once lowered
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    for char in map(chr, range(sys.maxunicode + 1)):
+        if letter.fullmatch(char):
+            lower = rules.lowered(char)
+            assert len(lower) == 1 and lower.islower() and letter.fullmatch(lower)
+            assert re.fullmatch(lower, char, re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "All rights re\u017ferved.",  # long s
+        "We use coo\u212aies to improve your experience.",  # the Kelvin sign
+        "You must be logged \u0130n to leave a comment.",  # dotted capital I
+        "Your ema\u0131l address will not be published.",  # dotless i, where a needle has i
+    ],
+)
+def test_footers_with_letters_ignorecase_reads_as_ascii(line: str) -> None:
     assert rules.is_footer(line)
 
 
