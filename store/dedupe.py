@@ -190,8 +190,7 @@ class DedupeStore:
         self.conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS wanted_ids (id TEXT PRIMARY KEY) WITHOUT ROWID"
         )
-        self.conn.execute("DELETE FROM wanted_ids")
-        self.conn.executemany("INSERT OR IGNORE INTO wanted_ids VALUES (?)", ((i,) for i in ids))
+        self.store.fill_temp("wanted_ids", ((i,) for i in ids), 1)
 
     def drop_pairs(self, pairs: Sequence[Pair]) -> None:
         with self.store.transaction() as db:
@@ -243,17 +242,18 @@ class DedupeStore:
     def candidates(
         self, kind: str, keys: Iterable[tuple[int, int]]
     ) -> dict[tuple[int, int], list[str]]:
-        """Articles filed under each (band, key) of one kind."""
+        """Articles filed under each (band, key) of one kind, in id order (the key's)."""
         self.conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS probe (band INTEGER, key INTEGER, "
             "PRIMARY KEY (band, key)) WITHOUT ROWID"
         )
-        self.conn.execute("DELETE FROM probe")
-        self.conn.executemany("INSERT OR IGNORE INTO probe VALUES (?, ?)", keys)
+        self.store.fill_temp("probe", keys, 2)
         found: dict[tuple[int, int], list[str]] = {}
+        # CROSS JOIN keeps the probes the outer loop: a look-up of each in lsh's key,
+        # where SQLite would otherwise pick a scan of every row of the kind.
         rows = self.conn.execute(
-            "SELECT l.band, l.key, l.article FROM probe p JOIN lsh l "
-            "ON l.kind = ? AND l.band = p.band AND l.key = p.key ORDER BY l.article",
+            "SELECT l.band, l.key, l.article FROM probe p CROSS JOIN lsh l "
+            "ON l.kind = ? AND l.band = p.band AND l.key = p.key",
             (kind,),
         )
         for band, key, article in rows:

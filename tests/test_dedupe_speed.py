@@ -9,7 +9,8 @@ import pytest
 
 from dedupe.cluster import _average_link_component, average_link, connected_components
 from dedupe.signature import DuplicateParams, StoryParams, TermVector, cosine, vector_cosine
-from store.dedupe import pack_terms, unpack_terms
+from store.dedupe import DedupeStore, pack_terms, unpack_terms
+from store.store import Store
 from tests.conftest import Cli
 
 
@@ -122,3 +123,32 @@ def test_forgetting_an_article_takes_its_lsh_rows(tmp_path: Path, cli: Cli) -> N
     assert filed == signed and len(signed) == 1
     bands = DuplicateParams().bands()[0] + StoryParams().bands()[0]
     assert per_article == [(bands,)]
+
+
+def _lookup_steps(db: Path, rows: int) -> int:
+    """SQLite VM steps (in hundreds) of one band look-up in an index of `rows` rows."""
+    store = Store.open(db)
+    with store.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO lsh VALUES ('story', ?, ?, ?)",
+            ((i % 27, i // 27, f"a{i // 27:06d}") for i in range(rows)),
+        )
+    steps = 0
+
+    def tick() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    store.conn.set_progress_handler(tick, 100)
+    found = DedupeStore(store).candidates("story", [(0, 3), (5, 3), (26, 4)])
+    store.conn.set_progress_handler(None, 0)
+    store.close()
+    assert found == {(0, 3): ["a000003"], (5, 3): ["a000003"], (26, 4): ["a000004"]}
+    return steps
+
+
+def test_band_look_ups_read_the_probed_keys_not_the_whole_index(tmp_path: Path) -> None:
+    small = _lookup_steps(tmp_path / "small.db", 270)
+    large = _lookup_steps(tmp_path / "large.db", 270_000)
+    assert large <= small + 5  # a scan of the kind's rows would take thousands more
