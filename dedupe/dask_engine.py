@@ -56,7 +56,7 @@ from dedupe.run import (
     min_shared_bands,
     replace_clusters,
     signed_batch,
-    verify_input,
+    verify_inputs,
 )
 from dedupe.signature import Shingled, TermVector
 from dedupe.verify import flagged
@@ -468,7 +468,8 @@ def stored_features(
 def _features(
     articles: Sequence[ArticleText], terms: Mapping[str, bytes], params: DedupeParams
 ) -> Features:
-    return {a.id: (verify_input(a, params).word_hashes, terms[a.id]) for a in articles}
+    shingles = verify_inputs(articles, params)
+    return {a.id: (s.word_hashes, terms[a.id]) for a, s in zip(articles, shingles, strict=True)}
 
 
 def sketch_bands(

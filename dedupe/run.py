@@ -42,7 +42,7 @@ from dedupe.signature import (
     Shingled,
     StoryParams,
     TermVector,
-    shingled,
+    shingled_batch,
     signature_batch,
 )
 from dedupe.verify import flagged
@@ -302,9 +302,8 @@ def _verify_chunk(
 ) -> list[Pair]:
     ids = sorted({a for pair in candidates for a in pair})
     signed = ds.signatures(ids)
-    missing = [a for a in ids if a not in shingle_sets]
-    for article in ds.articles(missing):
-        shingle_sets[article.id] = verify_input(article, params)
+    missing = ds.articles([a for a in ids if a not in shingle_sets])
+    shingle_sets.update(zip((a.id for a in missing), verify_inputs(missing, params), strict=True))
     vectors = {a: TermVector(signed[a].story_terms) for a in ids}
     kept = []
     for a, b in candidates:
@@ -316,10 +315,10 @@ def _verify_chunk(
     return kept
 
 
-def verify_input(article: ArticleText, params: DedupeParams) -> Shingled:
-    """What verification compares of an article's text: the body's shingles (the title's
-    when the body is empty)."""
-    return shingled(article.text or article.title, params.duplicate)
+def verify_inputs(articles: Sequence[ArticleText], params: DedupeParams) -> list[Shingled]:
+    """What verification compares of each article's text: the body's shingles (the
+    title's when the body is empty)."""
+    return shingled_batch([a.text or a.title for a in articles], params.duplicate)
 
 
 def recluster(ds: DedupeStore, params: DedupeParams, run_id: int) -> list[Cluster]:

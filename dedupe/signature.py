@@ -467,6 +467,14 @@ def shingled(text: str, params: DuplicateParams = DUPLICATE_PARAMS) -> Shingled:
     return Shingled.of(_words(normalise(text)).hashes, params)
 
 
+def shingled_batch(
+    texts: Sequence[str], params: DuplicateParams = DUPLICATE_PARAMS
+) -> list[Shingled]:
+    """`shingled` of many texts, faster: their words are split together."""
+    words = _articles_words([("", text) for text in texts])
+    return [Shingled.of(body.hashes, params) for _, body in words]
+
+
 def _found_in(values: Hashes, sorted_set: Hashes) -> npt.NDArray[np.bool_]:
     """Which `values` the sorted array `sorted_set` holds (same shape as `values`)."""
     if sorted_set.size == 0:

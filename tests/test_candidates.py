@@ -9,7 +9,7 @@ import pytest
 
 from dedupe.explain import bands_in_common
 from dedupe.index import band_keys
-from dedupe.run import DedupeParams, band_rows, verify_input
+from dedupe.run import DedupeParams, band_rows, verify_inputs
 from dedupe.signature import StoryParams, TermVector, signature_batch
 from dedupe.verify import judge
 from store.dedupe import DedupeStore, Signature
@@ -31,7 +31,8 @@ def test_lsh_pairs_are_the_pairs_sharing_enough_bands_that_verify(
     ds = DedupeStore(store)
     ids = sorted(row[0] for row in store.conn.execute("SELECT article FROM signatures"))
     signed = ds.signatures(ids)
-    texts = {a.id: verify_input(a, params) for a in ds.articles(ids)}
+    articles = ds.articles(ids)
+    texts = {a.id: s for a, s in zip(articles, verify_inputs(articles, params), strict=True)}
     expected = set()
     for a, b in combinations(ids, 2):
         sa, sb = signed[a], signed[b]

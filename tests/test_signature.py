@@ -28,6 +28,7 @@ from dedupe.signature import (
     normalise,
     probability_jaccard,
     shingled,
+    shingled_batch,
     shingles,
     signature_batch,
     signatures,
@@ -251,6 +252,20 @@ def test_a_batch_signs_each_article_as_it_would_alone(
             assert np.array_equal(one.duplicate, other.duplicate)
             assert np.array_equal(one.story, other.story)
     assert signature_batch([]) == []
+
+
+@pytest.mark.parametrize("part_chars", [None, 200])
+def test_a_batch_is_shingled_as_each_text_alone(
+    part_chars: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [text or title for title, text in ARTICLES] + ["", "—", "one"]
+    if part_chars:
+        monkeypatch.setattr(signature, "_POWER_TABLE_SIZE", part_chars)
+    for one, text in zip(shingled_batch(texts), texts, strict=True):
+        alone = shingled(text)
+        assert np.array_equal(one.word_hashes, alone.word_hashes)
+        assert np.array_equal(one.variants, alone.variants)
+    assert shingled_batch([]) == []
 
 
 def reference_terms(title: str, text: str) -> dict[str, float]:
