@@ -30,6 +30,18 @@ def word_count(line: str) -> int:
     return len(_WORD.findall(line))
 
 
+# The letters outside ASCII that `re.IGNORECASE` takes for ASCII ones (dotless i and dotted
+# capital I for i, long s for s, the Kelvin sign for k), which str.lower() leaves apart.
+_ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def lowered(line: str) -> str:
+    """The line in lower case, with the letters IGNORECASE takes for ASCII ones made
+    those: a letter by letter copy (as long, with words where the line has them) in
+    which a lower-case string stands where IGNORECASE would find it in the line."""
+    return line.translate(_ASCII_LOOKALIKES).lower()
+
+
 def ends_sentence(line: str) -> bool:
     return bool(_SENTENCE_END.search(line.rstrip()))
 

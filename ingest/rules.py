@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.lines import ends_sentence, fold, is_prose, word_count
-from ingest.mainrun import DATE_CUE_RE, EMBED_SIGNATURE_RE, MONTHS, count_words, is_date_line
+from ingest.lines import ends_sentence, fold, is_prose, lowered, word_count
+from ingest.mainrun import EMBED_SIGNATURE_RE, MONTHS, count_words, has_date_cue, is_date_line
 
 # Lines longer than this are never treated as furniture by the short-line rules.
 SHORT_LINE_WORDS = 25
@@ -59,17 +59,6 @@ WIDGET_WORDS = frozenset(
         "our", "related", "tags", "tag", "topics", "image", "images", "caption", "slide",
     )
 )
-
-# The letters outside ASCII that `re.IGNORECASE` takes for ASCII ones (dotless i and dotted
-# capital I for i, long s for s, the Kelvin sign for k), which str.lower() leaves apart.
-_ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-
-
-def lowered(line: str) -> str:
-    """The line as a `Cue` looks for its needles in it: in lower case, with the letters
-    IGNORECASE matches to ASCII ones made those."""
-    return line.translate(_ASCII_LOOKALIKES).lower()
-
 
 @dataclass(frozen=True)
 class Cue:
@@ -453,7 +442,7 @@ def _run_on_byline(names: str, rest: str) -> tuple[tuple[str, ...], str | None] 
     people = _names(" ".join(tokens[:end]))
     if not people or any(len(name.split()) < 2 for name in people):
         return None
-    dated = DATE_CUE_RE.search(rest[:BYLINE_DATE_WITHIN]) is not None
+    dated = has_date_cue(rest[:BYLINE_DATE_WITHIN])
     return (people, _agency(rest)) if dated or _BYLINE_TRAIL.search(rest) else None
 
 

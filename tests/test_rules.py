@@ -4,6 +4,8 @@ import sys
 import pytest
 
 from ingest import rules
+from ingest.lines import lowered
+from ingest.mainrun import MONTHS, has_date_cue
 
 
 @pytest.mark.parametrize(
@@ -164,14 +166,37 @@ def test_comment_form_and_fine_print_are_footers_even_as_sentences(line: str) ->
     assert rules.is_footer(line)
 
 
-def test_lowered_makes_every_letter_ignorecase_reads_as_ascii_that_letter() -> None:
-    # a cue's needles are ASCII: a line that matches its pattern must hold one once lowered
-    letter = re.compile("[a-z]", re.IGNORECASE)
+def test_lowered_is_letter_for_letter_what_ignorecase_reads() -> None:
+    # Needles and date words are lower case: a line that matches a pattern in any case
+    # must hold them once lowered, with its words where they were.
+    letters = re.compile("[a-z" + "".join(set(MONTHS) - set("|")) + "]", re.IGNORECASE)
+    word = re.compile(r"\w")
     for char in map(chr, range(sys.maxunicode + 1)):
-        if letter.fullmatch(char):
-            lower = rules.lowered(char)
-            assert len(lower) == 1 and lower.islower() and letter.fullmatch(lower)
-            assert re.fullmatch(lower, char, re.IGNORECASE)
+        lower = lowered(char)
+        assert len(lower) == 1 and bool(word.match(lower)) == bool(word.match(char))
+        if letters.fullmatch(char):
+            assert lower.islower() and re.fullmatch(re.escape(lower), char, re.IGNORECASE)
+
+
+# The date cue as one pattern: what has_date_cue finds faster.
+_DATE_CUE = re.compile(
+    rf"\b(?:{MONTHS})\b|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}}|\d{{1,2}}:\d{{2}}"
+    r"|\bago\b|\byesterday\b|\btoday\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Updated 19/11/2019", "2019-11-19", "1.12.19", "12345-67-8", "9:12 am", "19:5", "1/2",
+        "On 5 MÄRZ the vote", "le 3 Août", "DÉCEMBRE", "Mayday", "in may", "Sept. 4", "JANUARY",
+        "two hours AGO", "agony", "Yesterday's news", "today", "todays", "A line with no date.",
+        "ma\u0131o", "\u017fept 4", "5 juli", "version 3.11.7", "pages 10-12-14", "",
+    ],
+)
+def test_the_date_cue_is_the_one_pattern(line: str) -> None:
+    assert has_date_cue(line) == bool(_DATE_CUE.search(line))
 
 
 @pytest.mark.parametrize(
