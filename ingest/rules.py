@@ -181,19 +181,26 @@ _LEGAL = [
     _cue(r"\bretrieved \d{1,2} \w+ \d{4} from\b", "retrieved"),
 ]
 
-_PHOTO_CREDIT = re.compile(
-    r"(?:\b(?:REUTERS|AFP|AP|EPA|ANSA|Getty Images|Bloomberg|XINHUA)\s*/\s*\w"
-    r"|\((?:AP|AFP|Reuters|EPA|Getty)(?: Photo)?[/ ]"
-    r"|\bAP Photo\b|\bAFP via Getty\b|\bGetty Images\b|\bShutterstock\b"
-    r"|^(?:photo|image|picture|photograph|illustration|credit|file photo)s?\s*(?::|by\b)"
-    r"|\b(?:photo|image|picture|credit)s?\s*:\s*\S|\bphoto(?:graph)?s? by\b"
-    r"|\((?:file )?photo\b)"
-    r"|(?-i:[a-z.)](?:Credit|Photo|Image|Picture)s?:\s*\S)"  # "...in MayCredit: Getty", run on
-    r"|/\s*(?:AP|AFP|Reuters|EPA|Getty Images|Shutterstock)(?:\s+(?:file|photo|images?))?\W*$"
-    r"|\b(?:submitted|file|handout) photo\b"
-    r"|^\d+\s*of\s*\d+(?=[A-Z])",  # "2of4A shopper looks...": a slideshow's counter run on
-    re.IGNORECASE,
-)
+_PICTURE_WORDS = ("photo", "image", "picture", "credit")
+_PHOTO_CREDIT = [
+    _cue(r"\b(?:REUTERS|AFP|AP|EPA|ANSA|Getty Images|Bloomberg|XINHUA)\s*/\s*\w", "/"),
+    _cue(r"\((?:AP|AFP|Reuters|EPA|Getty)(?: Photo)?[/ ]", "("),
+    _cue(
+        r"\bAP Photo\b|\bAFP via Getty\b|\bGetty Images\b|\bShutterstock\b",
+        "ap photo", "afp via getty", "getty images", "shutterstock",
+    ),
+    _cue(r"^(?:photo|image|picture|photograph|illustration|credit|file photo)s?\s*(?::|by\b)"),
+    _cue(r"\b(?:photo|image|picture|credit)s?\s*:\s*\S", *_PICTURE_WORDS),
+    _cue(r"\bphoto(?:graph)?s? by\b|\((?:file )?photo\b", "photo"),
+    # "...in MayCredit: Getty": a credit run on, told by its capital
+    Cue(re.compile(r"[a-z.)](?:Credit|Photo|Image|Picture)s?:\s*\S"), _PICTURE_WORDS),
+    _cue(
+        r"/\s*(?:AP|AFP|Reuters|EPA|Getty Images|Shutterstock)(?:\s+(?:file|photo|images?))?\W*$",
+        "/",
+    ),
+    _cue(r"\b(?:submitted|file|handout) photo\b", "photo"),
+    _cue(r"^\d+\s*of\s*\d+(?=[A-Z])"),  # "2of4A shopper looks...": a slideshow's counter run on
+]
 # A picture's credit on a line of its own: "(Image credit: NASA/JPL)", "Photo credit: Jane Doe".
 _CREDIT_ONLY = re.compile(
     r"^\W*\((?:image|photo|picture)s?(?: credit)?\s*:[^)]*\)\W*$"
@@ -375,7 +382,10 @@ def is_agency_line(line: str) -> bool:
 
 
 def has_photo_credit(line: str) -> bool:
-    return word_count(line) <= CAPTION_MAX_WORDS and bool(_PHOTO_CREDIT.search(line))
+    if word_count(line) > CAPTION_MAX_WORDS:
+        return False
+    lower = lowered(line)
+    return any(cue.search(line, lower) for cue in _PHOTO_CREDIT)
 
 
 def is_credit_only(line: str) -> bool:
