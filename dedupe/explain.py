@@ -21,7 +21,15 @@ from dedupe.signature import (
     shingled,
     words,
 )
-from dedupe.verify import CONTAINMENT, JACCARD, TERMS, Verdict, comparable_lengths, judge
+from dedupe.verify import (
+    CONTAINMENT,
+    JACCARD,
+    TERMS,
+    Verdict,
+    comparable_lengths,
+    judge,
+    size_ratio,
+)
 
 SHARED_TERMS = 12  # how many shared salient terms an explanation lists
 
@@ -69,11 +77,10 @@ def explain(
 ) -> Explanation:
     first, second = (shingled(text, duplicate) for text in texts)
     verdict = judge(first, second, TermVector(terms[0]), TermVector(terms[1]), duplicate, story)
-    shorter, longer = sorted((first.size, second.size))
     scores = _Scores(
         verdict,
         coverage(first, second),
-        shorter / longer if longer else 0.0,
+        size_ratio(first, second),
         comparable_lengths(first, second, duplicate),
     )
     shared = sorted(

@@ -79,7 +79,7 @@ def size_ratio(a: Shingled, b: Shingled) -> float:
 def comparable_lengths(a: Shingled, b: Shingled, params: DuplicateParams) -> bool:
     """The shorter text holds at least `min_length_ratio` as many shingles as the longer:
     a copy cut short, not a quote or a headline inside a long article."""
-    return size_ratio(a, b) >= params.min_length_ratio
+    return max(a.size, b.size) > 0 and size_ratio(a, b) >= params.min_length_ratio
 
 
 def contained(a: Shingled, b: Shingled, params: DuplicateParams) -> bool:
