@@ -512,7 +512,9 @@ def coverage_bound(small: Shingled, shared_variants: int) -> float:
 
 
 def covers(a: Shingled, b: Shingled, share: float) -> bool:
-    """Exactly ``coverage(a, b) >= share``, usually at a fraction of its cost."""
+    """``coverage(a, b) >= share``, usually at a fraction of its cost. The one way the two
+    can differ: `coverage` counts a word held when two 32-bit variant hashes collide,
+    where `covers` may first find too few of the words in the other text at all."""
     return _coverage(a, b, share) >= share
 
 

@@ -242,7 +242,7 @@ class DedupeStore:
     def candidates(
         self, kind: str, keys: Iterable[tuple[int, int]]
     ) -> dict[tuple[int, int], list[str]]:
-        """Articles filed under each (band, key) of one kind, in id order (the key's)."""
+        """Articles filed under each (band, key) of one kind."""
         self.conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS probe (band INTEGER, key INTEGER, "
             "PRIMARY KEY (band, key)) WITHOUT ROWID"

@@ -80,12 +80,14 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic unit of work; inside another transaction, it is part of that one."""
+    def transaction(self, deferred: bool = False) -> Iterator[sqlite3.Connection]:
+        """One atomic unit of work; inside another transaction, it is part of that one.
+        It takes the store's write lock at once, unless `deferred` (for work that writes
+        temporary tables only)."""
         if self.conn.in_transaction:
             yield self.conn  # the outer transaction commits or rolls back
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("BEGIN" if deferred else "BEGIN IMMEDIATE")
         try:
             yield self.conn
         except BaseException:
@@ -95,21 +97,12 @@ class Store:
 
     def fill_temp(self, table: str, rows: Iterable[tuple[Any, ...]], width: int) -> None:
         """Empty the temporary `table` and insert `rows` (of `width` columns), in one
-        transaction: autocommit would commit each row, ten times slower. A deferred one:
-        it takes no lock on the store, since only temporary tables change."""
+        transaction (autocommit would commit each row, ten times slower), a deferred one:
+        it takes no lock on the store."""
         marks = ", ".join("?" * width)
-        outer = self.conn.in_transaction
-        if not outer:
-            self.conn.execute("BEGIN")
-        try:
-            self.conn.execute(f"DELETE FROM {table}")
-            self.conn.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", rows)
-        except BaseException:
-            if not outer:
-                self.conn.execute("ROLLBACK")
-            raise
-        if not outer:
-            self.conn.execute("COMMIT")
+        with self.transaction(deferred=True) as db:
+            db.execute(f"DELETE FROM {table}")
+            db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", rows)
 
     # runs
 

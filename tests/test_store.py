@@ -123,3 +123,20 @@ def test_a_version_1_store_migrates_and_keeps_its_articles(tmp_path: Path) -> No
     with Store.open(tmp_path / "s.db") as store:
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert [a["text"] for a in store.iter_articles()] == ["Body."]
+
+
+def test_fill_temp_takes_no_lock_and_joins_an_outer_transaction(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s.db")
+    store.conn.execute("CREATE TEMP TABLE t (x INTEGER PRIMARY KEY)")
+    store.conn.execute("PRAGMA busy_timeout = 100")
+    writer = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the store's write lock
+    store.fill_temp("t", [(1,), (2,), (2,)], 1)
+    writer.execute("ROLLBACK")
+    assert store.conn.execute("SELECT x FROM t").fetchall() == [(1,), (2,)]
+    assert not store.conn.in_transaction
+    with pytest.raises(RuntimeError), store.transaction():
+        store.fill_temp("t", [(3,)], 1)  # part of the outer one: rolled back with it
+        raise RuntimeError
+    assert store.conn.execute("SELECT x FROM t").fetchall() == [(1,), (2,)]
+    store.close()
