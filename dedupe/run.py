@@ -229,18 +229,42 @@ def match(ds: DedupeStore, new: Sequence[str], params: DedupeParams, run_id: int
     shingle_sets: dict[str, Shingled] = {}  # each article is shingled once per batch
     found = verify(ds, sorted(candidates - known), params, "lsh", shingle_sets)
     ds.add_pairs(found, new, run_id)
-    # Each new LSH edge a-b: a against b's LSH neighbours, and b against a's.
     ends = {a for pair in found for a in (pair.a, pair.b)}
-    neighbours = ds.lsh_neighbours_of(ends)
-    closing: set[tuple[str, str]] = set()
-    for pair in found:
-        for one, other in ((pair.a, pair.b), (pair.b, pair.a)):
-            closing.update((one, c) if one < c else (c, one) for c in neighbours[other] - {one})
     # Every closing pair holds an end of a new edge: the known ones are among theirs.
     known = {(p.a, p.b) for p in ds.pairs_of(ends)}
-    closed = verify(ds, sorted(closing - known), params, "triangle", shingle_sets)
+    closing = triangle_candidates(found, ds.lsh_neighbours_of(ends), known)
+    closed = verify(ds, closing, params, "triangle", shingle_sets)
     ds.add_pairs(closed, (), run_id)
     return found + closed
+
+
+def triangle_candidates(
+    edges: Sequence[Pair], neighbours: Mapping[str, set[str]], known: set[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The pairs that close a triangle over a new edge a-b: a with each of b's
+    neighbours and b with each of a's, but for the `known` pairs, as sorted (smaller,
+    larger) pairs. Worked out on integer ids in numpy, since an article of a popular
+    topic has thousands of neighbours and ends many new edges."""
+    names = sorted(set(neighbours).union(*neighbours.values()))
+    index = {name: i for i, name in enumerate(names)}
+    near = {
+        node: np.fromiter((index[x] for x in around), dtype=np.int64, count=len(around))
+        for node, around in neighbours.items()
+    }
+    ones: list[npt.NDArray[np.int64]] = [np.empty(0, dtype=np.int64)]
+    others: list[npt.NDArray[np.int64]] = [np.empty(0, dtype=np.int64)]
+    for edge in edges:
+        for one, other in ((edge.a, edge.b), (edge.b, edge.a)):
+            ones.append(np.full(near[other].size, index[one], dtype=np.int64))
+            others.append(near[other])
+    first, second = np.concatenate(ones), np.concatenate(others)
+    apart = first != second
+    size = len(names)
+    low, high = np.minimum(first, second)[apart], np.maximum(first, second)[apart]
+    keys = np.unique(low * size + high)
+    known_keys = [index[a] * size + index[b] for a, b in known if a in index and b in index]
+    keys = keys[~np.isin(keys, np.array(known_keys, dtype=np.int64))]
+    return [(names[k // size], names[k % size]) for k in keys.tolist()]
 
 
 def lsh_candidates(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from itertools import combinations
 from pathlib import Path
 
@@ -9,10 +10,10 @@ import pytest
 
 from dedupe.explain import bands_in_common
 from dedupe.index import band_keys
-from dedupe.run import DedupeParams, band_rows, verify_inputs
+from dedupe.run import DedupeParams, band_rows, triangle_candidates, verify_inputs
 from dedupe.signature import StoryParams, TermVector, signature_batch
 from dedupe.verify import judge
-from store.dedupe import DedupeStore, Signature
+from store.dedupe import DedupeStore, Pair, Signature
 from store.store import Store
 from tests.conftest import Cli
 from tests.corpus import Corpus
@@ -70,3 +71,32 @@ def test_band_rows_are_every_articles_bands_sorted() -> None:
     rows = band_rows(signed[::-1], params)
     assert rows == sorted(expected)
     assert len({(kind, band, key) for kind, band, key, _ in rows}) < len(rows)  # ties were met
+
+
+def _closing_by_sets(
+    edges: list[Pair], neighbours: dict[str, set[str]], known: set[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Triangle candidates as the loop over Python sets worked them out."""
+    closing: set[tuple[str, str]] = set()
+    for pair in edges:
+        for one, other in ((pair.a, pair.b), (pair.b, pair.a)):
+            closing.update((one, c) if one < c else (c, one) for c in neighbours[other] - {one})
+    return sorted(closing - known)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_triangle_candidates_are_those_of_the_loop_over_sets(seed: int) -> None:
+    rng = random.Random(seed)
+    nodes = [f"{rng.randrange(16**6):06x}" for _ in range(rng.randint(2, 40))]
+    lsh = {tuple(sorted(rng.sample(nodes, 2))) for _ in range(rng.randint(1, 120))}
+    neighbours: dict[str, set[str]] = {}
+    for a, b in lsh:
+        neighbours.setdefault(a, set()).add(b)
+        neighbours.setdefault(b, set()).add(a)
+    chosen = rng.sample(sorted(lsh), rng.randint(1, len(lsh)))
+    edges = [Pair(a, b, "story", 0.0, 0.5, "lsh") for a, b in chosen]
+    ends = {x for e in edges for x in (e.a, e.b)}
+    around = {end: neighbours.get(end, set()) for end in ends}
+    known = {(e.a, e.b) for e in edges} | {tuple(sorted(rng.sample(nodes, 2))) for _ in range(5)}
+    assert triangle_candidates(edges, around, known) == _closing_by_sets(edges, around, known)
+    assert triangle_candidates([], {}, set()) == []
