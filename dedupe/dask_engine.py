@@ -293,7 +293,7 @@ class _Matching:
         every = pd.concat(
             [new, frame(((e, n) for e, around in stored.items() for n in around), EDGES)]
         )
-        known = pd.concat([new, frame(((p.a, p.b) for p in self.ds.pairs_of(ends)), EDGES)])
+        known = pd.concat([new, frame(sorted(self.ds.pair_keys_of(ends)), EDGES)])
         closing = two_paths(new, every, known)
         _count("triangle candidates", len(closing))
         found = self._judge(closing, "triangle")

@@ -225,13 +225,13 @@ def match(ds: DedupeStore, new: Sequence[str], params: DedupeParams, run_id: int
         for other in others
     }
     # Every candidate holds a new article, so the known ones are among the new ones' pairs.
-    known = {(p.a, p.b) for p in ds.pairs_of(new)}
+    known = ds.pair_keys_of(new)
     shingle_sets: dict[str, Shingled] = {}  # each article is shingled once per batch
     found = verify(ds, sorted(candidates - known), params, "lsh", shingle_sets)
     ds.add_pairs(found, new, run_id)
     ends = {a for pair in found for a in (pair.a, pair.b)}
     # Every closing pair holds an end of a new edge: the known ones are among theirs.
-    known = {(p.a, p.b) for p in ds.pairs_of(ends)}
+    known = ds.pair_keys_of(ends)
     closing = triangle_candidates(found, ds.lsh_neighbours_of(ends), known)
     closed = verify(ds, closing, params, "triangle", shingle_sets)
     ds.add_pairs(closed, (), run_id)
@@ -325,10 +325,10 @@ def _verify_chunk(
     shingle_sets: dict[str, Shingled],
 ) -> list[Pair]:
     ids = sorted({a for pair in candidates for a in pair})
-    signed = ds.signatures(ids)
+    terms = ds.story_terms(ids)
     missing = ds.articles([a for a in ids if a not in shingle_sets])
     shingle_sets.update(zip((a.id for a in missing), verify_inputs(missing, params), strict=True))
-    vectors = {a: TermVector(signed[a].story_terms) for a in ids}
+    vectors = {a: TermVector(terms[a]) for a in ids}
     kept = []
     for a, b in candidates:
         v = flagged(

@@ -239,6 +239,13 @@ class DedupeStore:
             for r in rows
         }
 
+    def story_terms(self, ids: Sequence[str]) -> dict[str, dict[str, float]]:
+        """The stored story terms of signed articles, without their sketches."""
+        rows = self._select_in(
+            "SELECT article, story_terms FROM signatures WHERE article IN ({})", ids
+        )
+        return {article: unpack_terms(blob) for article, blob in rows}
+
     def candidates(
         self, kind: str, keys: Iterable[tuple[int, int]]
     ) -> dict[tuple[int, int], list[str]]:
@@ -306,6 +313,13 @@ class DedupeStore:
             repeat=2,
         )
         return [Pair(*row) for row in rows]
+
+    def pair_keys_of(self, articles: Iterable[str]) -> set[tuple[str, str]]:
+        """(a, b) of `pairs_of`, without reading the rest of each pair."""
+        rows = self._select_in(
+            "SELECT a, b FROM pairs WHERE a IN ({0}) OR b IN ({0})", sorted(set(articles)), repeat=2
+        )
+        return {(a, b) for a, b in rows}
 
     def replace_clusters(
         self,
