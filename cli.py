@@ -117,6 +117,12 @@ dedupe_options = _options(
         f"[default: {DedupeParams().linkage.threshold}].",
     ),
     click.option(
+        "--stories/--no-stories",
+        default=None,
+        help="Flag same-story reports besides duplicates, or duplicates alone (faster) "
+        "[default: --stories].",
+    ),
+    click.option(
         "--engine",
         type=click.Choice(["local", "dask"]),
         default="local",
@@ -235,6 +241,7 @@ def dedupe_command(db_path: Path, **options: Any) -> None:
     Example:
       newsdedup dedupe --db news.db
       newsdedup dedupe --db news.db --rebuild --story-threshold 0.6
+      newsdedup dedupe --db news.db --rebuild --no-stories
       newsdedup dedupe --db news.db --engine dask --scheduler tcp://scheduler:8786
     """
     _exit_for(_write_command("dedupe", None, db_path, options, with_dedupe=True))
@@ -701,6 +708,8 @@ def _dedupe_params(config: dict[str, Any], options: dict[str, Any]) -> DedupePar
         duplicate = dataclasses.replace(duplicate, threshold=options["duplicate_threshold"])
     if options.get("story_threshold"):
         linkage = dataclasses.replace(linkage, threshold=options["story_threshold"])
+    if options.get("stories") is not None:
+        story = dataclasses.replace(story, enabled=options["stories"])
     return DedupeParams(duplicate, story, linkage)
 
 

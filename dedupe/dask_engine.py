@@ -388,7 +388,7 @@ def recluster(ds: DedupeStore, client: Client, params: DedupeParams, run_id: int
     for end in ("a", "b"):
         pairs = pairs.merge(_prefixed(by_article, end), on=end)
     clustered = pairs.shuffle("component").map_partitions(
-        cluster_partition, params.linkage, meta=frame([], CLUSTERED)
+        cluster_partition, params.story_linkage, meta=frame([], CLUSTERED)
     )
     changed: list[Cluster] = []
     seen: set[str] = set()
@@ -558,7 +558,7 @@ def two_paths(
     return frame(zip(ids[keys // n], ids[keys % n], strict=True), EDGES)
 
 
-def cluster_partition(rows: pd.DataFrame, linkage: StoryLinkage) -> pd.DataFrame:
+def cluster_partition(rows: pd.DataFrame, linkage: StoryLinkage | None) -> pd.DataFrame:
     """CLUSTERED rows of each whole component in the partition."""
     out: list[tuple[str, str, str, str]] = []
     for _, component in rows.groupby("component", sort=True):

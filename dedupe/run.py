@@ -76,6 +76,16 @@ class DedupeParams:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of pair flagged: duplicates, and stories unless they are off."""
+        return ("duplicate", "story") if self.story.enabled else ("duplicate",)
+
+    @property
+    def story_linkage(self) -> StoryLinkage | None:
+        """How stories are clustered; None when they are off."""
+        return self.linkage if self.story.enabled else None
+
 
 @dataclass
 class DedupeSummary:
@@ -133,7 +143,11 @@ def check_params(ds: DedupeStore, params: DedupeParams, rebuild: bool) -> None:
     stored = ds.params()
     if stored is None or rebuild:
         ds.reset(wanted)
-    elif stored != wanted:
+        return
+    # A setting added since the store was made has the default, which is what it was.
+    defaults = json.loads(json.dumps(DedupeParams().as_dict()))
+    stored = {group: {**defaults[group], **stored.get(group, {})} for group in defaults}
+    if stored != wanted:
         changed = sorted(
             f"{group}.{key}"
             for group in wanted
@@ -191,7 +205,7 @@ def band_rows(signed: Sequence[Signature], params: DedupeParams) -> list[Band]:
     by_id = {s.article: s for s in signed}
     ids = sorted(by_id)
     rows: list[Band] = []
-    for kind in ("duplicate", "story"):  # in key order too
+    for kind in params.kinds:  # in key order too
         keys = _band_keys([by_id[a] for a in ids], kind, params)
         if not keys.size:
             continue
@@ -274,7 +288,7 @@ def lsh_candidates(
     one of its duplicate bands, or `min_shared_bands` of its story bands."""
     signed = list(signed)
     near: dict[str, set[str]] = {s.article: set() for s in signed}
-    for kind in ("duplicate", "story"):
+    for kind in params.kinds:
         keys = {
             s.article: list(enumerate(row))
             for s, row in zip(signed, _band_keys(signed, kind, params).tolist(), strict=True)
@@ -353,7 +367,7 @@ def recluster(ds: DedupeStore, params: DedupeParams, run_id: int) -> list[Cluste
     nodes, pairs = _components_around(ds, dirty)
     info = ds.article_facts(sorted(nodes))
     nodes &= info.keys()  # dirty articles may be gone
-    clusters = cluster(sorted(nodes), pairs, info, params.linkage)
+    clusters = cluster(sorted(nodes), pairs, info, params.story_linkage)
     with ds.store.transaction():
         changed = replace_clusters(ds, sorted(nodes | set(dirty)), clusters, run_id)
         ds.clear_dirty()
@@ -400,9 +414,10 @@ def cluster(
     nodes: Sequence[str],
     pairs: Sequence[Pair],
     info: Mapping[str, ArticleFacts],
-    linkage: StoryLinkage,
+    linkage: StoryLinkage | None,
 ) -> list[Cluster]:
-    """Duplicate and story clusters (two or more members) of a set of articles.
+    """Duplicate and story clusters (two or more members) of a set of articles; no
+    story clusters when `linkage` is None.
 
     Stories are clustered over duplicate groups, so a duplicate cluster's members
     always share one story cluster.
@@ -422,6 +437,8 @@ def cluster(
             key = pair_key(a, b)
             similarity[key] = max(similarity.get(key, 0.0), pair.story_score)
     out = [_cluster("duplicate", group, info) for group in members.values() if len(group) > 1]
+    if linkage is None:
+        return out
     for story in story_clusters(sorted(members), similarity, linkage):
         articles = sorted(m for h in story for m in members[h])
         if len(articles) > 1:

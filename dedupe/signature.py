@@ -106,6 +106,9 @@ class DuplicateParams:
 class StoryParams:
     """Defaults for story terms and their sketch. They shape stored data: keep them with it."""
 
+    # False: duplicates only, as the MinHash tools flag them; no story terms, sketches,
+    # bands, pairs or clusters (and no cost for them).
+    enabled: bool = True
     title_boost: float = 2.0  # a title occurrence counts as this many body occurrences
     reference_zipf: float = 6.0  # rarity of a word = reference_zipf - its Zipf frequency
     stop_zipf: float = 5.5  # words at least this frequent are not terms at all
@@ -1083,8 +1086,9 @@ def signature_batch(
     order of the story terms, which is none in particular (the store keeps them in key
     order); faster: the words of the whole batch are split and looked up together."""
     words = _articles_words(articles)
+    all_terms = _story_terms(words, story) if story.enabled else [{} for _ in words]
     found = []
-    for (title_words, text_words), terms in zip(words, _story_terms(words, story), strict=True):
+    for (title_words, text_words), terms in zip(words, all_terms, strict=True):
         body = text_words if text_words.hashes.size else title_words
         shingle_hashes = _shingles(body.hashes, duplicate.shingle_size)
         found.append(

@@ -63,7 +63,7 @@ def flagged(
         return Verdict("duplicate", dup, sto, JACCARD)
     if contained(a, b, duplicate):
         kind, criterion = "duplicate", CONTAINMENT
-    elif sto >= story.verify_threshold:
+    elif story.enabled and sto >= story.verify_threshold:
         kind, criterion = "story", TERMS
     else:
         return None
