@@ -31,6 +31,8 @@ The tools, with the fastest settings of each that keep the comparison fair:
 
 - newsdedup: `newsdedup run` (ingest, clean, sign, match, cluster duplicates and stories)
   with `--duplicate-threshold 0.8`: the whole job, as a user runs it; one core.
+- newsdedup-duplicates: the same with `--no-stories`, the job the MinHash peers do
+  (ingest and cleaning included).
 - datatrove: its four-stage MinHash pipeline (its example's structure) on the
   LocalPipelineExecutor, 2 tasks on 2 workers for the signature and filter stages (the
   corpus is cut into 2 files: datatrove's readers shard by file), one task per band for
@@ -79,7 +81,9 @@ VENVS = OUT / "venvs"
 SHARED = REPO_ROOT.parent / "shared"
 BASE_PYTHON = "python3"  # what the peers' venvs are made from
 
-TOOLS = ("newsdedup", "datatrove", "datatrove-split", "text-dedup", "datasketch")
+TOOLS = ("newsdedup", "newsdedup-duplicates", "datatrove", "datatrove-split", "text-dedup",
+         "datasketch")
+OURS = ("newsdedup", "newsdedup-duplicates")  # the whole job, and duplicates alone
 SAMPLE_SECONDS = 0.1  # how often the memory of a run's process tree is sampled
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 NEWSDEDUP_MAX_BYTES = 50 * 1024 * 1024  # newsdedup's default file size limit
@@ -262,8 +266,8 @@ def run_peer(
         "HF_DATASETS_OFFLINE": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    if tool == "newsdedup":
-        return _newsdedup(corpus, work, settings, env)
+    if tool in OURS:
+        return _newsdedup(corpus, work, settings, env, stories=tool == "newsdedup")
     if tool in ("datatrove", "datatrove-split"):
         return _datatrove(corpus, work, settings, env, split=tool == "datatrove-split")
     if tool == "text-dedup":
@@ -288,7 +292,9 @@ def _result(tool: str, m: Measured, clusters: list[list[str]], version: str,
                       version, tuple(cmd))
 
 
-def _newsdedup(corpus: Path, work: Path, s: Settings, env: Mapping[str, str]) -> PeerResult:
+def _newsdedup(
+    corpus: Path, work: Path, s: Settings, env: Mapping[str, str], stories: bool
+) -> PeerResult:
     bin_dir = Path(sys.executable).parent
     cli = str(bin_dir / "newsdedup")
     folder = work / "in"
@@ -297,12 +303,13 @@ def _newsdedup(corpus: Path, work: Path, s: Settings, env: Mapping[str, str]) ->
     db = str(work / "news.db")
     max_bytes = max(NEWSDEDUP_MAX_BYTES, corpus.stat().st_size + 1)
     cmd = [cli, "run", str(folder), "--db", db, "--duplicate-threshold", str(s.threshold),
-           "--max-bytes", str(max_bytes), "-q"]
-    measured = _timed("newsdedup", cmd, work, env)
+           "--max-bytes", str(max_bytes), "-q", "--stories" if stories else "--no-stories"]
+    tool = OURS[0] if stories else OURS[1]
+    measured = _timed(tool, cmd, work, env)
     articles = _check([cli, "export", "articles", "--db", db], "newsdedup export failed")
     clusters = _check([cli, "export", "clusters", "--db", db], "newsdedup export failed")
     found = newsdedup_clusters(_jsonl(articles), _jsonl(clusters))
-    return _result("newsdedup", measured, found, _version(Path(sys.executable), "newsdedup"), cmd)
+    return _result(tool, measured, found, _version(Path(sys.executable), "newsdedup"), cmd)
 
 
 def _datatrove(

@@ -48,3 +48,29 @@ def test_seeds_check_finds_the_qusair_story(
     check = results.seeds_check(seeds, tmp_path)
     assert check.ok, check
     assert "| AP and Reuters in one story cluster | yes |" in results.seeds_lines(check)
+
+
+def test_targets_hold_each_of_our_runs_to_each_peer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(REPO_ROOT))
+    results = importlib.import_module("bench.results")
+    peers = importlib.import_module("bench.peers")
+
+    def ran(tool: str, seconds: float) -> object:
+        return peers.PeerResult(tool, seconds, 100.0, [["a", "b"]])
+
+    good, worse = peers.Score(2, 2, 2), peers.Score(2, 2, 1)
+    found = {
+        10_000: [ran("newsdedup", 40.0), ran("newsdedup-duplicates", 20.0),
+                 ran("datasketch", 10.0)],
+        100_000: [ran("newsdedup-duplicates", 30.0), ran("datasketch", 100.0)],
+    }
+    scores = {10_000: {"newsdedup": good, "newsdedup-duplicates": good, "datasketch": good},
+              100_000: {"newsdedup-duplicates": good, "datasketch": worse}}
+    rows = results.targets({"peers": (found, scores)})[2:]
+    assert rows == [
+        "| newsdedup >= 3x faster than datasketch at 100,000, equal or better P/R (issue 5) "
+        "| 0.25x as fast (P 1.000 / R 1.000 vs 1.000 / 1.000) (at 10,000; not run at 100,000) "
+        "| **no** |",
+        "| newsdedup-duplicates >= 3x faster than datasketch at 100,000, equal or better P/R "
+        "(issue 5) | 3.33x as fast (P 1.000 / R 1.000 vs 0.500 / 0.500) | yes |",
+    ]
