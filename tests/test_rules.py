@@ -1,10 +1,11 @@
+import random
 import re
 import sys
 
 import pytest
 
 from ingest import rules
-from ingest.lines import lowered
+from ingest.lines import fold, lowered
 from ingest.mainrun import MONTHS, has_date_cue
 
 
@@ -178,6 +179,16 @@ def test_lowered_is_letter_for_letter_what_ignorecase_reads() -> None:
         if any_letter.fullmatch(char):
             read_as = [x for x in letters if re.fullmatch(x, char, re.IGNORECASE)]
             assert read_as == [lower]
+
+
+def test_fold_of_ascii_is_what_decomposing_gives() -> None:
+    # A combining accent alone is dropped by the general path, and keeps a line off the
+    # ASCII one: both must fold a line alike.
+    rng = random.Random(5)
+    lines = ["".join(map(chr, range(128))), *("".join(
+        chr(rng.randrange(128)) for _ in range(rng.randrange(60))) for _ in range(5_000))]
+    for line in lines:
+        assert fold(line) == fold(line + "\u0301"), repr(line)
 
 
 # The date cue as one pattern: what has_date_cue finds faster.
