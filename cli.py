@@ -443,7 +443,7 @@ _export_command(
     cluster_rows,
     """One object per cluster of two or more:
 {"kind": "duplicate"|"story", "id", "canonical", "members"}. A duplicate cluster's
-members are also in one story cluster.
+members are also in one story cluster (unless stories are off: --no-stories).
 
 \b
 Example:
@@ -481,6 +481,11 @@ def explain(
     params = _dedupe_params(_load_config(config_path), {})
     with open_store(db_path) as store:
         ds = DedupeStore(store)
+        stored = ds.params() or {}
+        if not stored.get("story", {}).get("enabled", True):  # no story terms to compare
+            params = dataclasses.replace(
+                params, story=dataclasses.replace(params.story, enabled=False)
+            )
         texts = {a.id: a for a in ds.articles(sorted({article_a, article_b}))}
         for wanted in (article_a, article_b):
             if wanted not in texts:
@@ -522,17 +527,19 @@ def explain(
         f"  containment (shorter in longer):   {result.containment_score}"
         f" (length ratio {result.length_ratio})"
     )
-    click.echo(f"  story score (term cosine):         {result.story_score}")
-    click.echo(
-        f"  in one story cluster:              {'yes' if result.same_story_cluster else 'no'}"
-    )
-    if result.shared_bands:
+    if not params.story.enabled:
+        click.echo("  stories:                           off (the store flags duplicates alone)")
+    else:
+        click.echo(f"  story score (term cosine):         {result.story_score}")
         click.echo(
-            f"  LSH bands shared:                  {result.shared_bands['duplicate']} duplicate,"
-            f" {result.shared_bands['story']} story"
+            f"  in one story cluster:              {'yes' if result.same_story_cluster else 'no'}"
         )
-    terms = ", ".join(term for term, _ in result.shared_terms) or "none"
-    click.echo(f"  shared salient terms: {terms}")
+    if result.shared_bands:
+        bands = ", ".join(f"{count} {kind}" for kind, count in result.shared_bands.items())
+        click.echo(f"  LSH bands shared:                  {bands}")
+    if params.story.enabled:
+        terms = ", ".join(term for term, _ in result.shared_terms) or "none"
+        click.echo(f"  shared salient terms: {terms}")
     if result.longest_shared_passage:
         click.echo(f"  longest shared passage: “{result.longest_shared_passage}”")
 

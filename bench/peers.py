@@ -267,7 +267,7 @@ def run_peer(
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     if tool in OURS:
-        return _newsdedup(corpus, work, settings, env, stories=tool == "newsdedup")
+        return _newsdedup(tool, corpus, work, settings, env)
     if tool in ("datatrove", "datatrove-split"):
         return _datatrove(corpus, work, settings, env, split=tool == "datatrove-split")
     if tool == "text-dedup":
@@ -293,7 +293,7 @@ def _result(tool: str, m: Measured, clusters: list[list[str]], version: str,
 
 
 def _newsdedup(
-    corpus: Path, work: Path, s: Settings, env: Mapping[str, str], stories: bool
+    tool: str, corpus: Path, work: Path, s: Settings, env: Mapping[str, str]
 ) -> PeerResult:
     bin_dir = Path(sys.executable).parent
     cli = str(bin_dir / "newsdedup")
@@ -303,8 +303,9 @@ def _newsdedup(
     db = str(work / "news.db")
     max_bytes = max(NEWSDEDUP_MAX_BYTES, corpus.stat().st_size + 1)
     cmd = [cli, "run", str(folder), "--db", db, "--duplicate-threshold", str(s.threshold),
-           "--max-bytes", str(max_bytes), "-q", "--stories" if stories else "--no-stories"]
-    tool = OURS[0] if stories else OURS[1]
+           "--max-bytes", str(max_bytes), "-q"]
+    if tool == "newsdedup-duplicates":
+        cmd.append("--no-stories")
     measured = _timed(tool, cmd, work, env)
     articles = _check([cli, "export", "articles", "--db", db], "newsdedup export failed")
     clusters = _check([cli, "export", "clusters", "--db", db], "newsdedup export failed")

@@ -210,7 +210,7 @@ class _Matching:
         self.client = client
         self.params = params
         self.block = block
-        self.least = {kind: min_shared_bands(kind, params) for kind in ("duplicate", "story")}
+        self.least = {kind: min_shared_bands(kind, params) for kind in params.kinds}
         self.features: list[Future[Any]] = []  # blocks of Features on the cluster
         self.block_of: dict[str, int] = {}  # article: its block in `features`
 

@@ -115,12 +115,13 @@ def bands_in_common(
     duplicate: DuplicateParams,
     story: StoryParams,
 ) -> dict[str, int]:
-    """How many LSH bands two articles' (duplicate, story) sketches share, per kind."""
+    """How many LSH bands two articles' (duplicate, story) sketches share, per kind
+    (duplicate alone when stories are off)."""
     shared = {}
     for kind, x, y, shape in (
         ("duplicate", a[0], b[0], duplicate.bands()),
         ("story", a[1], b[1], story.bands()),
-    ):
+    )[: 2 if story.enabled else 1]:
         keys = band_keys(np.stack([x, y]), *shape)
         shared[kind] = int(np.count_nonzero(keys[0] == keys[1]))
     return shared
@@ -149,11 +150,15 @@ def _reason(
     if stored is None:
         if shared_bands is None:
             return f"{why}; but the pair was never a candidate (no shared LSH band or neighbour)"
+        bands = f"{shared_bands['duplicate']} of {duplicate.bands()[0]} duplicate bands (1 needed)"
+        if story.enabled:
+            bands += (
+                f" and {shared_bands['story']} of {story.bands()[0]} story bands "
+                f"({story.min_shared_bands} needed)"
+            )
         return (
-            f"{why}; but the pair was never a candidate: it shares "
-            f"{shared_bands['duplicate']} of {duplicate.bands()[0]} duplicate bands (1 needed) "
-            f"and {shared_bands['story']} of {story.bands()[0]} story bands "
-            f"({story.min_shared_bands} needed), and no verified neighbour"
+            f"{why}; but the pair was never a candidate: it shares {bands}, "
+            "and no verified neighbour"
         )
     judged = verdict.kind or "not flagged"
     return (
@@ -193,6 +198,8 @@ def _why(scores: _Scores, duplicate: DuplicateParams, story: StoryParams) -> str
             f"salient-term cosine {verdict.story_score:.3f} ≥ {story.verify_threshold} "
             f"({jaccard} < {duplicate.threshold}, {not_contained}): other words, the same event"
         )
+    if not story.enabled:
+        return f"{jaccard} < {duplicate.threshold} and {not_contained} (stories are off)"
     return (
         f"{jaccard} < {duplicate.threshold}, {not_contained}, and term cosine "
         f"{verdict.story_score:.3f} < {story.verify_threshold}"

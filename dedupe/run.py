@@ -144,21 +144,22 @@ def check_params(ds: DedupeStore, params: DedupeParams, rebuild: bool) -> None:
     if stored is None or rebuild:
         ds.reset(wanted)
         return
-    # A setting added since the store was made has the default, which is what it was.
+    # A setting added since the store was made has its default: new settings default to
+    # what newsdedup did before it had them.
     defaults = json.loads(json.dumps(DedupeParams().as_dict()))
     stored = {group: {**defaults[group], **stored.get(group, {})} for group in defaults}
     if stored != wanted:
         changed = sorted(
-            f"{group}.{key}"
+            f"{group}.{key} (store {json.dumps(was)}, now {json.dumps(now)})"
             for group in wanted
-            for key in wanted[group]
-            if stored.get(group, {}).get(key) != wanted[group][key]
+            for key in stored[group].keys() | wanted[group].keys()
+            if (was := stored[group].get(key)) != (now := wanted[group].get(key))
         )
         raise DedupeError(
-            "the store's signatures and pairs were made with other settings "
-            f"({', '.join(changed)}); "
+            "the store's signatures and pairs were made with other settings: "
+            f"{', '.join(changed)}; "
             "run `newsdedup dedupe --rebuild` to redo them all with these settings, "
-            "or use the settings the store was made with"
+            "or use the settings the store was made with (flags or the config file)"
         )
 
 
@@ -430,15 +431,15 @@ def cluster(
     members: dict[str, list[str]] = {}
     for node in nodes:
         members.setdefault(head[node], []).append(node)
+    out = [_cluster("duplicate", group, info) for group in members.values() if len(group) > 1]
+    if linkage is None:
+        return out
     similarity: dict[tuple[str, str], float] = {}
     for pair in pairs:
         a, b = head[pair.a], head[pair.b]
         if a != b:
             key = pair_key(a, b)
             similarity[key] = max(similarity.get(key, 0.0), pair.story_score)
-    out = [_cluster("duplicate", group, info) for group in members.values() if len(group) > 1]
-    if linkage is None:
-        return out
     for story in story_clusters(sorted(members), similarity, linkage):
         articles = sorted(m for h in story for m in members[h])
         if len(articles) > 1:

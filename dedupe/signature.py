@@ -106,8 +106,8 @@ class DuplicateParams:
 class StoryParams:
     """Defaults for story terms and their sketch. They shape stored data: keep them with it."""
 
-    # False: duplicates only, as the MinHash tools flag them; no story terms, sketches,
-    # bands, pairs or clusters (and no cost for them).
+    # False: duplicates only, as the MinHash tools flag them; no story terms, bands, pairs
+    # or clusters, and an empty story sketch (all EMPTY_HASH).
     enabled: bool = True
     title_boost: float = 2.0  # a title occurrence counts as this many body occurrences
     reference_zipf: float = 6.0  # rarity of a word = reference_zipf - its Zipf frequency
@@ -132,6 +132,8 @@ class StoryParams:
     verify_threshold: float = 0.15  # term cosine from which a candidate pair is kept
 
     def __post_init__(self) -> None:
+        if not isinstance(self.enabled, bool):
+            raise ValueError(f"enabled is true or false, got {self.enabled!r}")
         _check_sketch(self.num_perm, self.lsh_threshold)
         _check_weight(self.lsh_false_negative_weight)
         if not 0.0 <= self.verify_threshold <= 1.0:

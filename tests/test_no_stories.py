@@ -46,7 +46,7 @@ def test_turning_stories_off_or_on_needs_a_rebuild(
     folder, _, full = news
     cli("run", str(folder), "-q")
     message = cli("dedupe", "--no-stories", code=1)
-    assert "story.enabled" in message and "--rebuild" in message
+    assert "story.enabled (store true, now false)" in message and "--rebuild" in message
     cli("dedupe", "--no-stories", "--rebuild", "-q")
     assert _kinds(cli.db, "clusters") == {"duplicate"}
     assert "story.enabled" in cli("dedupe", code=1)  # the store is duplicates-only now
@@ -73,15 +73,37 @@ def test_a_store_made_before_a_setting_existed_has_its_default(tmp_path: Path, c
     assert "story.enabled" in cli("dedupe", "--no-stories", code=1)
 
 
-def test_config_file_turns_stories_off(tmp_path: Path, cli: Cli) -> None:
-    folder = tmp_path / "news"
-    folder.mkdir()
-    (folder / "a.txt").write_text("Harbour cranes idle as dock strike enters third week.\n")
+def test_config_file_turns_stories_off(
+    news: tuple[Path, Corpus, dict[str, list[dict]]], tmp_path: Path, cli: Cli
+) -> None:
+    folder, _, _ = news
     config = tmp_path / "settings.toml"
     config.write_text("[story]\nenabled = false\n")
     cli("run", str(folder), "-q", "--config", str(config))
+    assert _kinds(cli.db, "clusters") == {"duplicate"}
     assert "story.enabled" in cli("dedupe", code=1)
     cli("dedupe", "-q", "--config", str(config))
+    config.write_text('[story]\nenabled = "false"\n')  # a string is no setting
+    assert "enabled is true or false" in cli("dedupe", "--config", str(config), code=1)
+
+
+def test_explain_on_a_store_without_stories_leaves_stories_out(
+    news: tuple[Path, Corpus, dict[str, list[dict]]], cli: Cli
+) -> None:
+    folder, _, _ = news
+    cli("run", str(folder), "-q", "--no-stories")
+    pairs = exports(cli.db)["pairs"]
+    flagged = next(p for p in pairs if p["kind"] == "duplicate")
+    text = cli("explain", flagged["a"], flagged["b"])
+    assert ": duplicate" in text and "stories:" in text and "off" in text
+    assert "story" not in text.replace("stories", "").split("LSH bands shared:")[1]
+    ids = sorted({p["a"] for p in pairs} | {p["b"] for p in pairs})
+    known = {(p["a"], p["b"]) for p in pairs}
+    a, b = next((a, b) for a in ids for b in ids if a < b and (a, b) not in known)
+    explained = json.loads(cli("explain", a, b, "--json"))
+    assert explained["verdict"] == "not flagged"
+    assert set(explained["shared_bands"]) == {"duplicate"}
+    assert "stories are off" in explained["reason"] and "cosine" not in explained["reason"]
 
 
 @pytest.mark.parametrize("title, text", [("Dock strike", "Cranes idle at Port Elms. " * 40),
