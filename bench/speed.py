@@ -240,10 +240,10 @@ def insert_articles(store: Store, articles: Sequence[Synthetic], run_id: int, ro
                 "VALUES (?, ?, 0, ?, ?, '[]', NULL, NULL, NULL, '[]', '[]', ?, '{}', ?, ?)",
                 (article_id, source_id, a.title, a.text, raw, text_hash(a.title, a.text), run_id),
             ).lastrowid
-            anchor, keys = line_keys(raw)
+            keys = line_keys(raw)
             db.executemany(
                 "INSERT OR IGNORE INTO line_seen (line_key, anchor, article) VALUES (?, ?, ?)",
-                [(key, anchor, rowid) for key in keys],
+                [(key, anchor, rowid) for key, anchor in keys],
             )
 
 

@@ -366,13 +366,19 @@ def _mark_corpus_boilerplate(
     boilerplate: Container[int],
     cells: Sequence[bool],
 ) -> list[str | None]:
-    """Lines seen across many articles; a sentence inside the body, or a table's cell, is kept
-    all the same."""
-    kept_prose = [i for i, mark in enumerate(marks) if mark is None and is_prose(lines[i])]
-    last = kept_prose[-1] if kept_prose else -1
+    """Lines seen across many articles; a sentence inside the body (with article text
+    after it), or a table's cell, is kept all the same."""
+    seen = [
+        mark is None and line_key(line) in boilerplate
+        for line, mark in zip(lines, marks, strict=True)
+    ]
+    text = [
+        i for i, mark in enumerate(marks) if mark is None and not seen[i] and is_prose(lines[i])
+    ]
+    last = text[-1] if text else -1
     out = list(marks)
     for i, line in enumerate(lines):
-        if out[i] is None and not cells[i] and line_key(line) in boilerplate:
+        if out[i] is None and not cells[i] and seen[i]:
             inside = body <= i <= last and is_prose(line)
             if not inside:
                 out[i] = "corpus-boilerplate"

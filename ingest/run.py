@@ -179,6 +179,5 @@ def _discovery_status(src: SourceFile) -> str:
     return "failed" if article_file else "skipped"
 
 
-def _with_keys(article: Article) -> tuple[Article, int, list[int]]:
-    anchor, keys = line_keys(article.raw)
-    return article, anchor, keys
+def _with_keys(article: Article) -> tuple[Article, list[tuple[int, int]]]:
+    return article, line_keys(article.raw)

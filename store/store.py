@@ -161,10 +161,11 @@ class Store:
         reason: str | None,
         problems: Sequence[str],
         run_id: int,
-        articles: Sequence[tuple[Article, int, Sequence[int]]] | None,
+        articles: Sequence[tuple[Article, Sequence[tuple[int, int]]]] | None,
     ) -> None:
-        """Record a file's outcome; `articles` (with each one's line anchor and keys)
-        replaces the file's articles, None keeps the ones it had."""
+        """Record a file's outcome; `articles` (with each one's (line key, anchor) rows,
+        `ingest.boilerplate.line_keys`) replaces the file's articles, None keeps the ones
+        it had."""
         with self.transaction() as db:
             db.execute(
                 """
@@ -185,7 +186,7 @@ class Store:
                 "SELECT id FROM sources WHERE root = ? AND path = ?", (root, path)
             ).fetchone()[0]
             db.execute("DELETE FROM articles WHERE source_id = ?", (source_id,))
-            for article, anchor, keys in articles:
+            for article, keys in articles:
                 rowid = db.execute(
                     """
                     INSERT INTO articles (id, source_id, position, title, text, authors, date,
@@ -196,7 +197,7 @@ class Store:
                 ).lastrowid
                 db.executemany(
                     "INSERT OR IGNORE INTO line_seen (line_key, anchor, article) VALUES (?, ?, ?)",
-                    [(key, anchor, rowid) for key in keys],
+                    [(key, anchor, rowid) for key, anchor in keys],
                 )
             _set_meta(db, "boilerplate_dirty", "1")
 

@@ -118,3 +118,35 @@ def test_corpus_boilerplate_arriving_over_several_runs(tmp_path: Path, cli: Cli)
     for article in articles:
         assert template not in article["text"]
         assert {"line": template, "reason": "corpus-boilerplate"} in article["removed"]
+
+
+DISCLAIMER = (
+    "The Port Elms Gazette publishes reader contributions as received. Opinions expressed in "
+    "them are those of their authors and not of the Gazette, its editors or its owners. The "
+    "Gazette accepts no liability for errors in contributions, and reserves the right to edit "
+    "or remove any of them without notice. Reproduction of any part of this page without the "
+    "written permission of the publisher is prohibited. Contact the newsroom to correct an error."
+)
+
+
+def test_a_long_paragraph_under_every_article_is_boilerplate(tmp_path: Path, cli: Cli) -> None:
+    # Longer than any sentence, and the longest line of the short ones: counted all the same.
+    news = tmp_path / "news"
+    background = (
+        "The harbour, dredged in 1911, handles most of the region's grain exports and employs "
+        "about two thousand people, many of them from families that have worked there for "
+        "generations, the port authority said in its annual report last spring."
+    )
+    topics = ["ferry", "bridge", "library", "harbor", "school", "market", "museum"]
+    for n, topic in enumerate(topics):
+        body = f"The {topic} in Port Elms closed on day {n}, for a reason of its own."
+        if n % 2:  # a longer story, with a recurring paragraph inside it
+            body += f"\n\n{background}\n\nPeople who use the {topic} said they would wait."
+        _write(news, f"{n}.txt", f"News about the {topic}\n\n{body}\n\n{DISCLAIMER}\n")
+    cli("ingest", str(news))
+    for article in cli.articles():
+        assert DISCLAIMER not in article["text"], article["source"]
+        assert {"line": DISCLAIMER, "reason": "corpus-boilerplate"} in article["removed"]
+        assert "closed on day" in article["text"]
+    with_background = [a for a in cli.articles() if background in a["text"]]
+    assert len(with_background) == len(topics) // 2  # article text between article text

@@ -34,7 +34,7 @@ def _save(store: Store, path: str, articles: list[Article] | None, run_id: int =
         reason=None,
         problems=(),
         run_id=run_id,
-        articles=None if articles is None else [(a, 1, [11, 12]) for a in articles],
+        articles=None if articles is None else [(a, [(11, 1), (12, 1)]) for a in articles],
     )
 
 
@@ -98,7 +98,7 @@ def test_frequent_lines_count_distinct_anchors(tmp_path: Path) -> None:
                 reason=None,
                 problems=(),
                 run_id=run,
-                articles=[(_article(f"{n}.txt", 0, f"text {n}"), anchor, [7])],
+                articles=[(_article(f"{n}.txt", 0, f"text {n}"), [(7, anchor)])],
             )
         assert store.frequent_lines(3) == {7}
         assert store.frequent_lines(4) == frozenset()
