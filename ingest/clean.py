@@ -50,6 +50,10 @@ DATELINE_WITHIN = 5
 CAPTION_REPEATS = 3
 REPEATED_CAPTION_MIN_WORDS = 6
 
+# Longer recurring lines are template paragraphs (a disclaimer, an "about us"), not
+# a sentence articles share: they stay only with article text after them.
+TEMPLATE_PARAGRAPH_CHARS = 300
+
 _BLOCK_BREAK = re.compile(r"\n\s*\n")
 _INNER_SPACE = re.compile(r"[ \t]+")
 _WEB_ADDRESS = re.compile(r"\bwww\.|https?://|\S@\S+\.\w")
@@ -366,21 +370,21 @@ def _mark_corpus_boilerplate(
     boilerplate: Container[int],
     cells: Sequence[bool],
 ) -> list[str | None]:
-    """Lines seen across many articles; a sentence inside the body (with article text
-    after it), or a table's cell, is kept all the same."""
+    """Lines seen across many articles. A sentence inside the body is kept all the same,
+    and so is a table's cell. A short one may close the body (a sentence many articles
+    end with); a template paragraph, longer, needs article text after it."""
     seen = [
         mark is None and line_key(line) in boilerplate
         for line, mark in zip(lines, marks, strict=True)
     ]
-    text = [
-        i for i, mark in enumerate(marks) if mark is None and not seen[i] and is_prose(lines[i])
-    ]
-    last = text[-1] if text else -1
+    prose = [i for i, mark in enumerate(marks) if mark is None and is_prose(lines[i])]
+    last = prose[-1] if prose else -1
+    last_text = max((i for i in prose if not seen[i]), default=-1)
     out = list(marks)
     for i, line in enumerate(lines):
         if out[i] is None and not cells[i] and seen[i]:
-            inside = body <= i <= last and is_prose(line)
-            if not inside:
+            end = last if len(line) <= TEMPLATE_PARAGRAPH_CHARS else last_text
+            if not (body <= i <= end and is_prose(line)):
                 out[i] = "corpus-boilerplate"
     return out
 

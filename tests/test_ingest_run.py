@@ -129,6 +129,9 @@ DISCLAIMER = (
 )
 
 
+CLOSING = "The council will meet again next month to decide what happens next."
+
+
 def test_a_long_paragraph_under_every_article_is_boilerplate(tmp_path: Path, cli: Cli) -> None:
     # Longer than any sentence, and the longest line of the short ones: counted all the same.
     news = tmp_path / "news"
@@ -139,14 +142,16 @@ def test_a_long_paragraph_under_every_article_is_boilerplate(tmp_path: Path, cli
     )
     topics = ["ferry", "bridge", "library", "harbor", "school", "market", "museum"]
     for n, topic in enumerate(topics):
-        body = f"The {topic} in Port Elms closed on day {n}, for a reason of its own."
+        # Each brief's own line is its second longest (the rule counts the template under it).
+        body = f"The {topic} in Port Elms closed on day {n} for reasons of its own, the town said."
         if n % 2:  # a longer story, with a recurring paragraph inside it
             body += f"\n\n{background}\n\nPeople who use the {topic} said they would wait."
-        _write(news, f"{n}.txt", f"News about the {topic}\n\n{body}\n\n{DISCLAIMER}\n")
+        _write(news, f"{n}.txt", f"News about the {topic}\n\n{body}\n\n{CLOSING}\n\n{DISCLAIMER}\n")
     cli("ingest", str(news))
     for article in cli.articles():
         assert DISCLAIMER not in article["text"], article["source"]
         assert {"line": DISCLAIMER, "reason": "corpus-boilerplate"} in article["removed"]
         assert "closed on day" in article["text"]
+        assert article["text"].endswith(CLOSING)  # a sentence many articles end with
     with_background = [a for a in cli.articles() if background in a["text"]]
     assert len(with_background) == len(topics) // 2  # article text between article text
