@@ -28,8 +28,8 @@ lint: $(STAMP)
 # make bench SIZES="10000 100000 1000000" PEER_SIZES="10000 100000" PROFILE=10000
 # SIZES: store sizes of the incremental runs; PEER_SIZES: corpora of the peer runs, where
 # PEER_LIMITS keeps slow tools to small ones; PROFILE: py-spy a run on that peer corpus.
-SIZES ?= 10000 100000
-PEER_SIZES ?= $(SIZES)
+SIZES ?= 10000
+PEER_SIZES ?= 10000 100000
 PEER_LIMITS ?= datatrove=10000 newsdedup=30000
 PROFILE ?= 0
 BENCH_ARGS ?=
