@@ -20,7 +20,7 @@ from ingest.errors import IngestError
 from ingest.extract import extract_html
 from ingest.isolate import Worker
 from ingest.pipeline import Extractor, file_articles, reclean
-from ingest.records import Article, SourceFile
+from ingest.records import SourceFile
 from store.store import Store
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ def ingest_file(
     store.save_source(
         root, src.relpath, kind=src.kind, size=src.size, mtime_ns=src.mtime_ns, sha256=sha,
         status="ingested", reason=None, problems=result.problems, run_id=run_id,
-        articles=[_with_keys(a) for a in result.articles],
+        articles=[(a, line_keys(a.raw)) for a in result.articles],
     )
     replaced = state is not None and state.status in ("ingested", "failed")
     return FileOutcome(src.relpath, "ingested", None, len(result.articles), replaced)
@@ -177,7 +177,3 @@ def _discovery_status(src: SourceFile) -> str:
     name = src.relpath.rsplit("/", 1)[-1]
     article_file = classify(name)[0] is not None and not name.startswith(".")
     return "failed" if article_file else "skipped"
-
-
-def _with_keys(article: Article) -> tuple[Article, list[tuple[int, int]]]:
-    return article, line_keys(article.raw)
