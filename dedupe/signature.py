@@ -1052,6 +1052,75 @@ def story_signature(terms: Mapping[str, float], params: StoryParams = STORY_PARA
     return weighted_minhash(chosen, params.num_perm, params.seed)
 
 
+def story_signatures(
+    all_terms: Sequence[Mapping[str, float]], params: StoryParams = STORY_PARAMS
+) -> list[Hashes]:
+    """`story_signature` of many weightings, exactly, faster: the heaviest terms are
+    found by one sort of the batch, and every clock of the batch runs in one expression.
+    Only an article whose weights tie across the cut picks its terms alone."""
+    count = params.sketch_terms
+    sizes = np.fromiter(map(len, all_terms), dtype=np.intp, count=len(all_terms))
+    keys: list[str] = []
+    values: list[float] = []
+    for terms in all_terms:
+        keys.extend(terms)
+        values.extend(terms.values())
+    weights = np.array(values, dtype=np.float64)
+    article_of = np.repeat(np.arange(sizes.size), sizes)
+    # Each article's terms heaviest first: its first `count` are its heaviest, unless
+    # the next one weighs as much as the last (a tie across the cut).
+    order = np.lexsort((-weights, article_of))
+    heavy = weights[order]
+    rank = np.arange(order.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    tied = np.zeros(sizes.size, dtype=bool)
+    cut = np.flatnonzero(rank == count)  # the first term past the cut, where there is one
+    tied[article_of[order[cut]]] = heavy[cut] == heavy[cut - 1]
+    keep = (rank < count) & (heavy > 0) & ~tied[article_of[order]]
+    picked = order[keep].tolist()
+    bounds = np.concatenate(
+        [[0], np.cumsum(np.bincount(article_of[order[keep]], minlength=sizes.size))]
+    ).tolist()
+    chosen = [
+        sorted(key for key, weight in heaviest_terms(terms, count).items() if weight > 0)
+        if is_tied
+        else sorted(map(keys.__getitem__, picked[low:high]))
+        for terms, is_tied, (low, high) in zip(
+            all_terms, tied.tolist(), pairwise(bounds), strict=True
+        )
+    ]
+    return _weighted_minhashes(all_terms, chosen, params.num_perm, params.seed)
+
+
+def _weighted_minhashes(
+    all_terms: Sequence[Mapping[str, float]],
+    chosen: Sequence[Sequence[str]],
+    num_perm: int,
+    seed: int,
+) -> list[Hashes]:
+    """`weighted_minhash` of each article's `chosen` terms (in key order, positive),
+    with the clocks of the batch in one (articles, terms, num_perm) array."""
+    lengths = np.fromiter(map(len, chosen), dtype=np.intp, count=len(chosen))
+    if not lengths.any():
+        return [np.full(num_perm, EMPTY_HASH, dtype=np.uint32) for _ in chosen]
+    rows = np.repeat(np.arange(lengths.size), lengths)
+    columns = np.arange(rows.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    flat = token_hashes(key for picked in chosen for key in picked)
+    hashes = np.zeros((lengths.size, int(lengths.max())), dtype=np.uint32)
+    hashes[rows, columns] = flat
+    weights = [
+        terms[key] for terms, picked in zip(all_terms, chosen, strict=True) for key in picked
+    ]
+    # The same float32 operations as `weighted_minhash`, term by term.
+    inverse_weights = 1.0 / np.array(weights, dtype=np.float32)
+    uniform = _permuted(flat, num_perm, seed).astype(np.float32) * np.float32(2.0**-32)
+    clocks = np.full((*hashes.shape, num_perm), np.inf, dtype=np.float32)
+    clocks[rows, columns] = -np.log(uniform + np.float32(2.0**-33)) * inverse_weights[:, None]
+    # argmin takes the first of tied clocks: the first key, as `weighted_minhash` does.
+    sketches = np.take_along_axis(hashes, np.argmin(clocks, axis=1), axis=1)
+    sketches[lengths == 0] = EMPTY_HASH
+    return list(sketches)
+
+
 # --- both at once -----------------------------------------------------------------------
 
 
@@ -1090,14 +1159,15 @@ def signature_batch(
     words = _articles_words(articles)
     all_terms = _story_terms(words, story) if story.enabled else [{} for _ in words]
     found = []
-    for (title_words, text_words), terms in zip(words, all_terms, strict=True):
+    sketches = story_signatures(all_terms, story)
+    for (title_words, text_words), terms, sketch in zip(words, all_terms, sketches, strict=True):
         body = text_words if text_words.hashes.size else title_words
         shingle_hashes = _shingles(body.hashes, duplicate.shingle_size)
         found.append(
             Signatures(
                 duplicate=minhash(shingle_hashes, duplicate.num_perm, duplicate.seed),
                 terms=terms,
-                story=story_signature(terms, story),
+                story=sketch,
             )
         )
     return found

@@ -33,6 +33,7 @@ from dedupe.signature import (
     signature_batch,
     signatures,
     story_signature,
+    story_signatures,
     story_terms,
     term_of,
     weighted_jaccard,
@@ -330,6 +331,24 @@ def test_story_similarity_joins_the_seeds_pair_and_not_egypt() -> None:
     ap, reuters, egypt = (story_terms("", t) for t in (AP, REUTERS, EGYPT))
     assert cosine(ap, reuters) > 3 * max(cosine(ap, egypt), cosine(reuters, egypt))
     assert weighted_jaccard(ap, reuters) > weighted_jaccard(ap, egypt)
+
+
+def test_story_signatures_are_story_signature_of_each_exactly() -> None:
+    weightings = [story_terms(title, text) for title, text in [*ARTICLES, *EXTRA]]
+    weightings += [
+        {},  # no terms
+        {"a": 1.0},  # fewer than sketch_terms
+        {f"k{i}": 1.0 for i in range(40)},  # every weight tied across the cut
+        {f"k{i}": float(i % 3) for i in range(40)},  # zero weights, ties at the cut
+        {f"k{i}": float(i) for i in range(STORY_PARAMS.sketch_terms + 1)},  # one past it
+        {"~k3590": 1.0, "~k13652": 1.0},  # two clocks tie
+        {"x": 0.0},  # nothing positive
+    ]
+    batch = story_signatures(weightings)
+    assert len(batch) == len(weightings)
+    for terms, sketch in zip(weightings, batch, strict=True):
+        assert np.array_equal(sketch, story_signature(terms))
+        assert sketch.dtype == np.uint32
 
 
 def test_heaviest_terms_break_ties_by_key() -> None:
