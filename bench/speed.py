@@ -3,6 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python -m bench.speed [--sizes 10000 100000 1000000] [--new 1000] [--repeats 3]
+                                    [--no-stories]
 
 Two measurements, on one core (numpy and SQLite are single-threaded here):
 
@@ -46,7 +47,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +55,7 @@ import numpy.typing as npt
 import wordfreq
 
 from dedupe.run import DedupeParams, dedupe, lsh_candidates, sign
-from dedupe.signature import signature_batch, signatures
+from dedupe.signature import STORY_PARAMS, signature_batch, signatures
 from ingest.boilerplate import line_keys
 from ingest.discover import discover
 from ingest.records import Article
@@ -86,6 +87,7 @@ DEFAULT_SIZES = (10_000, 100_000)
 DEFAULT_NEW = 1_000
 BUILD_BATCH = 1_000
 CORPUS_VERSION = 3  # bump when the corpus or the store layout changes: cached stores go
+DEFAULTS = DedupeParams()
 
 _SYLLABLES = ("ka", "ro", "vel", "dun", "mir", "tas", "lo", "bre", "quin", "zor", "hal", "ped",
               "sku", "vor", "nel", "trab", "ost", "gri", "fen", "jas", "ul", "mok", "dre", "sil")
@@ -248,7 +250,7 @@ def insert_articles(store: Store, articles: Sequence[Synthetic], run_id: int, ro
 
 
 def build_store(path: Path, size: int, seed: int = SEED, log: bool = True,
-                start: int = 0) -> float:
+                start: int = 0, params: DedupeParams = DEFAULTS) -> float:
     """A store of `size` synthetic articles, signed, matched and clustered; returns seconds.
 
     The store at `path` may hold the first `start` articles already (a smaller store).
@@ -259,7 +261,7 @@ def build_store(path: Path, size: int, seed: int = SEED, log: bool = True,
         for first in range(start, size, BUILD_BATCH):
             batch = list(corpus(first, min(size, first + BUILD_BATCH), seed))
             insert_articles(store, batch, run_id, "synthetic")
-            dedupe(store, run_id)
+            dedupe(store, run_id, params)
             if log and (first // BUILD_BATCH) % 10 == 9:
                 print(f"  built {first + len(batch):,} articles in "
                       f"{time.perf_counter() - began:,.0f} s", file=sys.stderr)
@@ -267,52 +269,52 @@ def build_store(path: Path, size: int, seed: int = SEED, log: bool = True,
     return time.perf_counter() - began
 
 
-def _cache_path(size: int, seed: int) -> Path:
-    # The default settings are in the name: a store signed with other ones is not reused.
-    settings = hashlib.sha256(json.dumps(DedupeParams().as_dict(), sort_keys=True).encode())
+def _cache_path(size: int, seed: int, params: DedupeParams = DEFAULTS) -> Path:
+    # The settings are in the name: a store signed with other ones is not reused.
+    settings = hashlib.sha256(json.dumps(params.as_dict(), sort_keys=True).encode())
     return OUT / f"speed-{size}-{seed}-v{CORPUS_VERSION}-{settings.hexdigest()[:8]}.db"
 
 
-def cached_store(size: int, seed: int = SEED) -> Path:
+def cached_store(size: int, seed: int = SEED, params: DedupeParams = DEFAULTS) -> Path:
     """The store of `size` articles under bench/out/, built the first time it is asked for
     (from the biggest smaller one cached, since the corpus is the same up to there)."""
     OUT.mkdir(parents=True, exist_ok=True)
-    path = _cache_path(size, seed)
+    path = _cache_path(size, seed, params)
     if not path.exists():
         building = path.with_suffix(".building")
         for stale in OUT.glob(building.name + "*"):
             stale.unlink()
         smaller = [n for n in range(BUILD_BATCH, size, BUILD_BATCH)
-                   if _cache_path(n, seed).exists()]
+                   if _cache_path(n, seed, params).exists()]
         start = max(smaller, default=0)
         if start:
-            copy_store(_cache_path(start, seed), building)
+            copy_store(_cache_path(start, seed, params), building)
         print(f"building a store of {size:,} articles in {path} (once, from {start:,})",
               file=sys.stderr)
-        seconds = build_store(building, size, seed, start=start)
+        seconds = build_store(building, size, seed, start=start, params=params)
         conn = sqlite3.connect(building)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
         building.rename(path)
         for leftover in OUT.glob(building.name + "-*"):
             leftover.unlink()
-        _build_record(size, seed).write_text(
+        _build_record(size, seed, params).write_text(
             json.dumps({"seconds": seconds, "from": start}), encoding="utf-8"
         )
         print(f"  built in {seconds:,.0f} s", file=sys.stderr)
     return path
 
 
-def _build_record(size: int, seed: int) -> Path:
-    return _cache_path(size, seed).with_suffix(".built.json")
+def _build_record(size: int, seed: int, params: DedupeParams = DEFAULTS) -> Path:
+    return _cache_path(size, seed, params).with_suffix(".built.json")
 
 
-def build_seconds(size: int, seed: int = SEED) -> float | None:
+def build_seconds(size: int, seed: int = SEED, params: DedupeParams = DEFAULTS) -> float | None:
     """Seconds the cached store of `size` took to build from nothing (summed over the
     smaller stores it was grown from); None when not recorded."""
     total = 0.0
     while size:
-        record = _build_record(size, seed)
+        record = _build_record(size, seed, params)
         if not record.exists():
             return None
         built = json.loads(record.read_text(encoding="utf-8"))
@@ -339,7 +341,7 @@ class SignSpeed:
 
 
 def sign_speed(base: Path, work: Path, count: int = 3_000, repeats: int = 3,
-               seed: int = SEED) -> SignSpeed:
+               seed: int = SEED, params: DedupeParams = DEFAULTS) -> SignSpeed:
     """Sign `count` new ~3 KB articles in a copy of `base`, a batch at a time, as a run does."""
     low, high = SPEED_CHARS
     sample, index = [], 10_000_000  # far past any corpus size: articles no store holds
@@ -348,7 +350,6 @@ def sign_speed(base: Path, work: Path, count: int = 3_000, repeats: int = 3,
         if low <= len(candidate.text) <= high and candidate.kind != "copy":
             sample.append(candidate)
         index += 1
-    params = DedupeParams()
     signatures("warm up", "the background model loads once")
     sign_rates, cpu_rates, alone = [], [], []
     for _ in range(repeats):
@@ -371,7 +372,8 @@ def sign_speed(base: Path, work: Path, count: int = 3_000, repeats: int = 3,
             texts = ds.articles(ids)
         start_time = time.perf_counter()
         for start in range(0, len(texts), BUILD_BATCH):
-            signature_batch([(a.title, a.text) for a in texts[start : start + BUILD_BATCH]])
+            signature_batch([(a.title, a.text) for a in texts[start : start + BUILD_BATCH]],
+                            params.duplicate, params.story)
         alone.append(len(texts) / (time.perf_counter() - start_time))
     return SignSpeed(len(sample), statistics.median(sign_rates), statistics.median(alone),
                      statistics.median(cpu_rates))
@@ -394,7 +396,8 @@ class RunSpeed:
     component: int  # articles reclustered
 
 
-def incremental_run(base: Path, size: int, new: int, work: Path, seed: int = SEED) -> RunSpeed:
+def incremental_run(base: Path, size: int, new: int, work: Path, seed: int = SEED,
+                    params: DedupeParams = DEFAULTS) -> RunSpeed:
     """Copy `base`, write `new` article files, and time their ingest and dedupe in a child."""
     copy_store(base, work)
     folder = work.parent / "new"
@@ -402,7 +405,8 @@ def incremental_run(base: Path, size: int, new: int, work: Path, seed: int = SEE
     write_files(list(corpus(size, size + new, seed)), folder)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     done = subprocess.run(
-        [sys.executable, "-m", "bench.speed", "--child", str(work), str(folder)],
+        [sys.executable, "-m", "bench.speed", "--child", str(work), str(folder),
+         *([] if params.story.enabled else ["--no-stories"])],
         cwd=REPO_ROOT, capture_output=True, text=True,
     )
     if done.returncode:
@@ -414,7 +418,7 @@ def incremental_run(base: Path, size: int, new: int, work: Path, seed: int = SEE
     return RunSpeed(size=size, new=new, peak_rss_mb=peak_kb / 1024, **result["run"])
 
 
-def _child(db: Path, folder: Path) -> None:
+def _child(db: Path, folder: Path, params: DedupeParams) -> None:
     """The timed part: ingest the new files, then dedupe (what `newsdedup run` does)."""
     options = IngestOptions()
     with Store.open(db) as store:
@@ -428,9 +432,9 @@ def _child(db: Path, folder: Path) -> None:
         ds = DedupeStore(store)
         new_ids = ds.unsigned()
         start, cpu = time.perf_counter(), time.process_time()
-        summary = dedupe(store, run_id)
+        summary = dedupe(store, run_id, params)
         dedupe_s, dedupe_cpu = time.perf_counter() - start, time.process_time() - cpu
-        candidates, component = _diagnose(store, new_ids)
+        candidates, component = _diagnose(store, new_ids, params)
     print(json.dumps({
         "self_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "run": {
@@ -441,12 +445,12 @@ def _child(db: Path, folder: Path) -> None:
     }))
 
 
-def _diagnose(store: Store, new_ids: Sequence[str]) -> tuple[float, int]:
+def _diagnose(store: Store, new_ids: Sequence[str], params: DedupeParams) -> tuple[float, int]:
     """LSH candidates per new article, and the articles connected to the new ones."""
     if not new_ids:
         return 0.0, 0
     ds = DedupeStore(store)
-    near = lsh_candidates(ds, ds.signatures(new_ids).values(), DedupeParams())
+    near = lsh_candidates(ds, ds.signatures(new_ids).values(), params)
     candidates = sum(len(others) for others in near.values())
     reached, frontier = set(new_ids), set(new_ids)
     while frontier:
@@ -471,22 +475,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per size")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--no-sign", action="store_true", help="skip the signing throughput")
+    parser.add_argument("--no-stories", action="store_true",
+                        help="duplicates alone, as `newsdedup run --no-stories` (own stores)")
     parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    params = DEFAULTS
+    if args.no_stories:
+        params = DedupeParams(story=replace(STORY_PARAMS, enabled=False))
     if args.child:
-        _child(*args.child)
+        _child(args.child[0], args.child[1], params)
         return 0
     lines = [
         f"Synthetic corpus (seed {args.seed}): median {MEDIAN_WORDS} words (~3 KB), "
         f"{TOPICS:,} topics (Zipf {TOPIC_ZIPF}), {STORY_SHARE:.0%} event reports, "
         f"{COPY_SHARE:.0%} near copies. Load average at start: {_load()}",
+        *([] if params.story.enabled else ["", "Duplicates alone (`--no-stories`)."]),
         "",
     ]
     with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp:
         work = Path(tmp) / "store.db"
         if not args.no_sign:
-            base = cached_store(min(args.sizes), args.seed)
-            speed = sign_speed(base, work, repeats=args.repeats, seed=args.seed)
+            base = cached_store(min(args.sizes), args.seed, params)
+            speed = sign_speed(base, work, repeats=args.repeats, seed=args.seed, params=params)
             lines += [
                 f"(a) signing {speed.articles:,} new articles of {SPEED_CHARS[0]:,}-"
                 f"{SPEED_CHARS[1]:,} chars into a store of {min(args.sizes):,} (one core, "
@@ -508,8 +518,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "|---|---|---|---|---|---|---|---|",
         ]
         for size in args.sizes:
-            base = cached_store(size, args.seed)
-            runs = [incremental_run(base, size, args.new, work, args.seed)
+            base = cached_store(size, args.seed, params)
+            runs = [incremental_run(base, size, args.new, work, args.seed, params)
                     for _ in range(args.repeats)]
             mid = sorted(runs, key=lambda r: r.dedupe_s)[len(runs) // 2]
             lines.append(
