@@ -98,6 +98,9 @@ def unpack_terms(blob: bytes) -> dict[str, float]:
     return dict(zip(blob[end:].decode().split("\n"), weights, strict=True))
 
 
+_KINDS = "('duplicate', 'story')"  # every kind of pair and cluster, for SQL
+
+
 class DedupeStore:
     """Dedupe's view of the store; shares the store's connection and transactions."""
 
@@ -328,7 +331,12 @@ class DedupeStore:
     ) -> None:
         """Swap the cluster rows of `articles` for `clusters`."""
         with self.store.transaction() as db:
-            db.executemany("DELETE FROM clusters WHERE article = ?", ((a,) for a in articles))
+            # The kinds spelled out: the primary key starts with them, and without them
+            # each delete scans the table.
+            db.executemany(
+                f"DELETE FROM clusters WHERE kind IN {_KINDS} AND article = ?",
+                ((a,) for a in articles),
+            )
             db.executemany(
                 "INSERT OR REPLACE INTO clusters VALUES (?, ?, ?, ?, ?)",
                 [(c.kind, m, c.id, c.canonical, c.run_id) for c in clusters for m in c.members],
@@ -365,7 +373,9 @@ class DedupeStore:
         ids = [
             c
             for (c,) in self._select_in(
-                "SELECT DISTINCT cluster FROM clusters WHERE article IN ({})", articles
+                f"SELECT DISTINCT cluster FROM clusters WHERE kind IN {_KINDS} "
+                "AND article IN ({})",
+                articles,
             )
         ]
         rows = self._select_in(

@@ -9,7 +9,7 @@ import pytest
 
 from dedupe.cluster import _average_link_component, average_link, connected_components
 from dedupe.signature import DuplicateParams, StoryParams, TermVector, cosine, vector_cosine
-from store.dedupe import DedupeStore, pack_terms, unpack_terms
+from store.dedupe import Cluster, DedupeStore, pack_terms, unpack_terms
 from store.store import Store
 from tests.conftest import Cli
 
@@ -152,3 +152,39 @@ def test_band_look_ups_read_the_probed_keys_not_the_whole_index(tmp_path: Path) 
     small = _lookup_steps(tmp_path / "small.db", 270)
     large = _lookup_steps(tmp_path / "large.db", 270_000)
     assert large <= small + 5  # a scan of the kind's rows would take thousands more
+
+
+def _cluster_steps(db: Path, clusters: int) -> int:
+    """SQLite VM steps (in hundreds) to replace and to read one article's clusters in a
+    store of `clusters` two-article clusters of each kind."""
+    store = Store.open(db)
+    ds = DedupeStore(store)
+    ds.replace_clusters(
+        [],
+        [
+            Cluster(kind, f"{kind}:a{i:06d}", f"a{i:06d}", [f"a{i:06d}", f"b{i:06d}"], 1)
+            for kind in ("duplicate", "story")
+            for i in range(clusters)
+        ],
+    )
+    steps = 0
+
+    def tick() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    store.conn.set_progress_handler(tick, 100)
+    moved = Cluster("story", "story:x", "a000003", ["a000003", "b000003"], 2)
+    ds.replace_clusters(["a000003", "b000003"], [moved])
+    found = ds.clusters_of(["a000003"])
+    store.conn.set_progress_handler(None, 0)
+    store.close()
+    assert [(c.kind, c.members) for c in found] == [("story", ["a000003", "b000003"])]
+    return steps
+
+
+def test_cluster_writes_and_reads_do_not_scan_the_clusters(tmp_path: Path) -> None:
+    small = _cluster_steps(tmp_path / "small.db", 100)
+    large = _cluster_steps(tmp_path / "large.db", 100_000)
+    assert large <= small + 5  # a scan of the table would take thousands more
