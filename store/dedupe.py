@@ -120,6 +120,7 @@ class DedupeStore:
         with self.store.transaction() as db:
             for table in ("signatures", "lsh", "pairs", "clusters", "dirty"):
                 db.execute(f"DELETE FROM {table}")
+            db.execute("INSERT OR IGNORE INTO changed SELECT id FROM articles")
             db.execute(
                 "INSERT INTO meta (key, value) VALUES ('dedupe_params', ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -128,13 +129,17 @@ class DedupeStore:
 
     # what needs doing
 
+    # Both look among the `changed` articles only (kept by triggers on articles), so
+    # their cost is that of the changes, not of the corpus.
+
     def stale(self) -> list[str]:
         """Signed articles that are gone, or whose text changed since they were signed."""
         rows = self.conn.execute(
             """
-            SELECT s.article FROM signatures s LEFT JOIN articles a ON a.id = s.article
+            SELECT c.article FROM changed c JOIN signatures s ON s.article = c.article
+            LEFT JOIN articles a ON a.id = c.article
             WHERE a.id IS NULL OR a.text_hash IS NOT s.text_hash
-            ORDER BY s.article
+            ORDER BY c.article
             """
         )
         return [r for (r,) in rows]
@@ -142,8 +147,9 @@ class DedupeStore:
     def unsigned(self) -> list[str]:
         rows = self.conn.execute(
             """
-            SELECT a.id FROM articles a LEFT JOIN signatures s ON s.article = a.id
-            WHERE s.article IS NULL ORDER BY a.id
+            SELECT c.article FROM changed c JOIN articles a ON a.id = c.article
+            LEFT JOIN signatures s ON s.article = c.article
+            WHERE s.article IS NULL ORDER BY c.article
             """
         )
         return [r for (r,) in rows]
@@ -166,6 +172,18 @@ class DedupeStore:
                 )
                 db.execute("DELETE FROM pairs WHERE a = ? OR b = ?", (article, article))
                 db.execute("DELETE FROM signatures WHERE article = ?", (article,))
+            # What is left to do is signing: changed articles that are gone now, or whose
+            # signature is of their text, need nothing more.
+            db.execute(
+                """
+                DELETE FROM changed WHERE article IN (
+                    SELECT c.article FROM changed c LEFT JOIN articles a ON a.id = c.article
+                    LEFT JOIN signatures s ON s.article = c.article
+                    WHERE (a.id IS NULL AND s.article IS NULL)
+                    OR (s.article IS NOT NULL AND s.text_hash IS a.text_hash)
+                )
+                """
+            )
 
     def lsh_neighbours(self, article: str) -> set[str]:
         """Articles paired with this one through a shared LSH band."""
@@ -292,6 +310,12 @@ class DedupeStore:
                 ],
             )
             db.executemany("INSERT OR IGNORE INTO lsh VALUES (?, ?, ?, ?)", sorted(bands))
+            # Done with, unless the text changed since it was read.
+            db.executemany(
+                "DELETE FROM changed WHERE article = ?1 AND EXISTS "
+                "(SELECT 1 FROM articles WHERE id = ?1 AND text_hash IS ?2)",
+                ((s.article, s.text_hash) for s in signatures),
+            )
 
     def add_pairs(self, pairs: Sequence[Pair], dirty: Iterable[str], run_id: int) -> None:
         with self.store.transaction() as db:

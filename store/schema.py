@@ -127,6 +127,28 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE line_seen_new RENAME TO line_seen;
     CREATE INDEX line_seen_article ON line_seen(article);
     """,
+    # 4: the articles dedupe has yet to look at: added, removed, or with another text
+    # since it last did, kept by triggers, so that a run finds them without reading every
+    # article (whose text_hash lies past the text in each row).
+    """
+    CREATE TABLE changed (article TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TRIGGER articles_added AFTER INSERT ON articles BEGIN
+        INSERT OR IGNORE INTO changed VALUES (new.id);
+    END;
+    CREATE TRIGGER articles_removed AFTER DELETE ON articles BEGIN
+        INSERT OR IGNORE INTO changed VALUES (old.id);
+    END;
+    CREATE TRIGGER articles_edited AFTER UPDATE OF id, text_hash ON articles BEGIN
+        INSERT OR IGNORE INTO changed VALUES (old.id);
+        INSERT OR IGNORE INTO changed VALUES (new.id);
+    END;
+    INSERT OR IGNORE INTO changed
+        SELECT a.id FROM articles a LEFT JOIN signatures s ON s.article = a.id
+        WHERE s.text_hash IS NOT a.text_hash;
+    INSERT OR IGNORE INTO changed
+        SELECT s.article FROM signatures s LEFT JOIN articles a ON a.id = s.article
+        WHERE a.id IS NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -161,6 +183,13 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration into statements: comments dropped, then split at each ';'."""
+    """Split a migration into statements: comments dropped, then split at each ';' that
+    ends a whole statement (a trigger's body holds statements of its own)."""
     code = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
-    return [statement.strip() for statement in code.split(";") if statement.strip()]
+    statements, pending = [], ""
+    for piece in code.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    return [statement for statement in statements if statement.strip(" \n;")]

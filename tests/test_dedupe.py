@@ -191,3 +191,52 @@ def test_report_lists_clusters_with_titles(tmp_path: Path, cli: Cli) -> None:
     report = cli("report")
     assert "Ferry crews strike, stranding Skarholm commuters" in report
     assert "repost.txt" in report and "*" in report
+
+
+def _work_left(db: Path) -> tuple[list[str], list[str]]:
+    """(stale, unsigned) as the store tracks them, after checking them against a read
+    of every article and signature."""
+    import sqlite3
+
+    from store.dedupe import DedupeStore
+    from store.store import Store
+
+    with sqlite3.connect(db) as conn:
+        stale = [a for (a,) in conn.execute(
+            "SELECT s.article FROM signatures s LEFT JOIN articles a ON a.id = s.article "
+            "WHERE a.id IS NULL OR a.text_hash IS NOT s.text_hash ORDER BY s.article"
+        )]
+        unsigned = [a for (a,) in conn.execute(
+            "SELECT a.id FROM articles a LEFT JOIN signatures s ON s.article = a.id "
+            "WHERE s.article IS NULL ORDER BY a.id"
+        )]
+    with Store.open(db) as store:
+        ds = DedupeStore(store)
+        assert (ds.stale(), ds.unsigned()) == (stale, unsigned)
+    return stale, unsigned
+
+
+def test_a_run_finds_what_changed_without_reading_every_article(
+    tmp_path: Path, cli: Cli
+) -> None:
+    import sqlite3
+
+    news = tmp_path / "news"
+    _corpus(news)
+    db = tmp_path / "store.db"
+    cli("ingest", str(news), "-q")
+    assert len(_work_left(db)[1]) == 6
+    cli("dedupe", "-q")
+    assert _work_left(db) == ([], [])
+    (news / "typos.txt").write_text(_article("A new title", OTHER_STORY[:2]), encoding="utf-8")
+    (news / "aground.txt").unlink()
+    (news / "extra.txt").write_text(_article("Fog", OTHER_STORY[1:]), encoding="utf-8")
+    cli("ingest", str(news), "-q")
+    stale, unsigned = _work_left(db)
+    assert len(stale) == 2 and len(unsigned) == 2  # two texts gone, two new
+    cli("dedupe", "-q")
+    assert _work_left(db) == ([], [])
+    cli("dedupe", "--rebuild", "-q")
+    assert _work_left(db) == ([], [])
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM changed").fetchone() == (0,)

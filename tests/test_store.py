@@ -140,3 +140,50 @@ def test_fill_temp_takes_no_lock_and_joins_an_outer_transaction(tmp_path: Path) 
         raise RuntimeError
     assert store.conn.execute("SELECT x FROM t").fetchall() == [(1,), (2,)]
     store.close()
+
+
+def test_a_version_3_store_learns_what_dedupe_has_yet_to_do(tmp_path: Path) -> None:
+    from store.dedupe import DedupeStore
+    from store.schema import MIGRATIONS, _statements
+
+    conn = sqlite3.connect(tmp_path / "s.db")
+    for migration in MIGRATIONS[:3]:
+        for statement in _statements(migration):
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 3")
+    conn.execute(
+        "INSERT INTO sources (id, root, path, status) VALUES (1, '/r', 'a.txt', 'ingested')"
+    )
+    texts = (("same", "h1"), ("edited", "h2"), ("new", "h3"))
+    for position, (article, text_hash) in enumerate(texts):
+        conn.execute(
+            "INSERT INTO articles (id, source_id, position, title, text, authors, captions, "
+            "removed, raw, metadata, text_hash) "
+            "VALUES (?, 1, ?, 'T', 'Body.', '[]', '[]', '[]', 'T Body.', '{}', ?)",
+            (article, position, text_hash),
+        )
+    for article, text_hash in (("same", "h1"), ("edited", "old"), ("gone", "h4")):
+        conn.execute(
+            "INSERT INTO signatures VALUES (?, ?, x'', x'', x'00000000')", (article, text_hash)
+        )
+    conn.commit()
+    conn.close()
+    with Store.open(tmp_path / "s.db") as store:
+        ds = DedupeStore(store)
+        assert ds.stale() == ["edited", "gone"]
+        assert ds.unsigned() == ["new"]
+
+
+def test_migration_scripts_split_into_whole_statements() -> None:
+    from store.schema import _statements
+
+    script = """
+    CREATE TABLE t (x); -- a comment; with a semicolon
+    CREATE TRIGGER t_added AFTER INSERT ON t BEGIN
+        INSERT INTO t VALUES (1);
+        INSERT INTO t VALUES (2);
+    END;
+    """
+    found = _statements(script)
+    assert len(found) == 2
+    assert found[1].startswith("CREATE TRIGGER") and found[1].endswith("END;")
