@@ -161,14 +161,19 @@ def refresh_boilerplate(store: Store, run_id: int, min_articles: int) -> int:
     """
     if not store.boilerplate_dirty():
         return 0
-    now = store.frequent_lines(min_articles)
-    changed = now ^ store.boilerplate()
+    before = store.boilerplate()
+    touched, only_those = store.touched_lines(min_articles)
+    if only_those:  # a line whose counts stayed the same kept its standing
+        now = (before - touched) | store.frequent_lines(min_articles, among=touched)
+    else:
+        now = store.frequent_lines(min_articles)
+    changed = now ^ before
     recleaned = []
     for segment in store.segments_with_lines(changed):
         article = reclean(segment.source, segment.position, segment.raw, segment.metadata, now)
         if article is not None:
             recleaned.append((segment.rowid, article))
-    store.apply_boilerplate(now, recleaned, run_id)
+    store.apply_boilerplate(now, recleaned, run_id, (touched, min_articles))
     return len(recleaned)
 
 

@@ -149,6 +149,18 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT s.article FROM signatures s LEFT JOIN articles a ON a.id = s.article
         WHERE a.id IS NULL;
     """,
+    # 5: the line keys whose counts changed since corpus boilerplate was last worked out,
+    # so that working it out again reads their counts, not every line of the corpus. A
+    # store without the `boilerplate_min_anchors` meta key works it out whole, once.
+    """
+    CREATE TABLE lines_touched (line_key INTEGER PRIMARY KEY);
+    CREATE TRIGGER line_seen_added AFTER INSERT ON line_seen BEGIN
+        INSERT OR IGNORE INTO lines_touched VALUES (new.line_key);
+    END;
+    CREATE TRIGGER line_seen_removed AFTER DELETE ON line_seen BEGIN
+        INSERT OR IGNORE INTO lines_touched VALUES (old.line_key);
+    END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -230,13 +230,33 @@ class Store:
         """The boilerplate line keys the stored articles were cleaned with."""
         return frozenset(k for (k,) in self.conn.execute("SELECT line_key FROM boilerplate"))
 
-    def frequent_lines(self, min_anchors: int) -> frozenset[int]:
-        """Line keys that stand in at least `min_anchors` articles with different anchors."""
+    def frequent_lines(
+        self, min_anchors: int, among: Iterable[int] | None = None
+    ) -> frozenset[int]:
+        """Line keys that stand in at least `min_anchors` articles with different anchors
+        (of the keys `among`, when given)."""
+        if among is None:
+            rows = self.conn.execute(
+                "SELECT line_key FROM line_seen GROUP BY line_key "
+                "HAVING COUNT(DISTINCT anchor) >= ?",
+                (min_anchors,),
+            )
+            return frozenset(k for (k,) in rows)
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (line_key INTEGER PRIMARY KEY)")
+        self.fill_temp("wanted", ((k,) for k in among), 1)
         rows = self.conn.execute(
-            "SELECT line_key FROM line_seen GROUP BY line_key HAVING COUNT(DISTINCT anchor) >= ?",
+            "SELECT line_key FROM line_seen WHERE line_key IN wanted GROUP BY line_key "
+            "HAVING COUNT(DISTINCT anchor) >= ?",
             (min_anchors,),
         )
         return frozenset(k for (k,) in rows)
+
+    def touched_lines(self, min_anchors: int) -> tuple[frozenset[int], bool]:
+        """The line keys whose counts changed since boilerplate was last applied, and
+        whether those are all that can have changed: not when it was applied with another
+        `min_anchors`, or never in this store's schema."""
+        keys = frozenset(k for (k,) in self.conn.execute("SELECT line_key FROM lines_touched"))
+        return keys, self._meta("boilerplate_min_anchors") == str(min_anchors)
 
     def segments_with_lines(self, keys: Iterable[int]) -> list[StoredSegment]:
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (line_key INTEGER PRIMARY KEY)")
@@ -252,10 +272,18 @@ class Store:
         return [StoredSegment(r, s, p, raw, json.loads(m)) for r, s, p, raw, m in rows]
 
     def apply_boilerplate(
-        self, keys: frozenset[int], recleaned: Sequence[tuple[int, Article]], run_id: int
+        self,
+        keys: frozenset[int],
+        recleaned: Sequence[tuple[int, Article]],
+        run_id: int,
+        counted: tuple[frozenset[int], int],
     ) -> None:
-        """Store re-cleaned articles and the boilerplate set they were cleaned with, at once."""
+        """Store re-cleaned articles and the boilerplate set they were cleaned with, at once;
+        `counted` is (the touched line keys it was worked out from, its min_anchors)."""
+        touched, min_anchors = counted
         with self.transaction() as db:
+            db.executemany("DELETE FROM lines_touched WHERE line_key = ?", ((k,) for k in touched))
+            _set_meta(db, "boilerplate_min_anchors", str(min_anchors))
             for rowid, article in recleaned:
                 db.execute(
                     """

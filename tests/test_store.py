@@ -1,4 +1,5 @@
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,31 @@ def test_migration_scripts_split_into_whole_statements() -> None:
     found = _statements(script)
     assert len(found) == 2
     assert found[1].startswith("CREATE TRIGGER") and found[1].endswith("END;")
+
+
+def test_boilerplate_from_the_touched_lines_is_that_of_every_line(tmp_path: Path) -> None:
+    import random
+
+    from ingest.run import refresh_boilerplate
+
+    rng = random.Random(5)
+    with Store.open(tmp_path / "s.db") as store:
+        run = store.start_run("ingest", "/root")
+        for step in range(80):
+            min_anchors = 3 if step < 50 else 2  # another threshold: worked out whole
+            articles = [
+                (
+                    _article(f"{rng.randrange(12)}.txt", position, f"text {step} {position}"),
+                    [(rng.randrange(10), rng.randrange(5)) for _ in range(rng.randrange(1, 4))],
+                )
+                for position in range(rng.randrange(3))  # none: the file lost its articles
+            ]
+            path = articles[0][0].source if articles else f"{rng.randrange(12)}.txt"
+            store.save_source(
+                "/root", path, kind="text", size=1, mtime_ns=step, sha256=str(step),
+                status="ingested", reason=None, problems=(), run_id=run,
+                articles=[(replace(a, source=path), rows) for a, rows in articles],
+            )
+            refresh_boilerplate(store, run, min_anchors)
+            assert store.boilerplate() == store.frequent_lines(min_anchors)
+        assert store.boilerplate()  # some lines did become boilerplate
