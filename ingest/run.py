@@ -173,7 +173,7 @@ def refresh_boilerplate(store: Store, run_id: int, min_articles: int) -> int:
         article = reclean(segment.source, segment.position, segment.raw, segment.metadata, now)
         if article is not None:
             recleaned.append((segment.rowid, article))
-    store.apply_boilerplate(now, recleaned, run_id, (touched, min_articles))
+    store.apply_boilerplate(now, recleaned, run_id, touched=touched, min_anchors=min_articles)
     return len(recleaned)
 
 

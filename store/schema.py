@@ -144,7 +144,7 @@ MIGRATIONS: tuple[str, ...] = (
     END;
     INSERT OR IGNORE INTO changed
         SELECT a.id FROM articles a LEFT JOIN signatures s ON s.article = a.id
-        WHERE s.text_hash IS NOT a.text_hash;
+        WHERE s.article IS NULL OR s.text_hash IS NOT a.text_hash;
     INSERT OR IGNORE INTO changed
         SELECT s.article FROM signatures s LEFT JOIN articles a ON a.id = s.article
         WHERE a.id IS NULL;
@@ -204,4 +204,6 @@ def _statements(script: str) -> list[str]:
         if sqlite3.complete_statement(pending):
             statements.append(pending.strip())
             pending = ""
+    if pending.strip(" \n;"):
+        raise ValueError(f"a migration ends in an incomplete statement: {pending.strip()!r}")
     return [statement for statement in statements if statement.strip(" \n;")]

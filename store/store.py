@@ -276,11 +276,14 @@ class Store:
         keys: frozenset[int],
         recleaned: Sequence[tuple[int, Article]],
         run_id: int,
-        counted: tuple[frozenset[int], int],
+        *,
+        touched: frozenset[int],
+        min_anchors: int,
     ) -> None:
-        """Store re-cleaned articles and the boilerplate set they were cleaned with, at once;
-        `counted` is (the touched line keys it was worked out from, its min_anchors)."""
-        touched, min_anchors = counted
+        """Store re-cleaned articles and the boilerplate set they were cleaned with, at once,
+        with the `min_anchors` it was worked out with; the `touched` line keys it counted
+        are done with. (Read and written in two steps: the store's write lock keeps other
+        writers out between them.)"""
         with self.transaction() as db:
             db.executemany("DELETE FROM lines_touched WHERE line_key = ?", ((k,) for k in touched))
             _set_meta(db, "boilerplate_min_anchors", str(min_anchors))

@@ -216,9 +216,7 @@ def _work_left(db: Path) -> tuple[list[str], list[str]]:
     return stale, unsigned
 
 
-def test_a_run_finds_what_changed_without_reading_every_article(
-    tmp_path: Path, cli: Cli
-) -> None:
+def test_a_run_finds_the_work_a_read_of_every_article_would(tmp_path: Path, cli: Cli) -> None:
     import sqlite3
 
     news = tmp_path / "news"
@@ -235,6 +233,20 @@ def test_a_run_finds_what_changed_without_reading_every_article(
     stale, unsigned = _work_left(db)
     assert len(stale) == 2 and len(unsigned) == 2  # two texts gone, two new
     cli("dedupe", "-q")
+    assert _work_left(db) == ([], [])
+    # A line turns boilerplate: the signed articles holding it are cleaned again, and stale.
+    template = "Port Elms Gazette, 4 Harbour Street, Port Elms"
+    stale_counts = []
+    for n, topic in enumerate(["ferry", "bridge", "library", "harbor", "school", "market"]):
+        (news / f"gazette-{n}.txt").write_text(
+            f"News about the {topic}\n\nThe {topic} in Port Elms was in the news on day {n} "
+            f"for a reason of its own.\n\n{template}\n",
+            encoding="utf-8",
+        )
+        cli("ingest", str(news), "-q")
+        stale_counts.append(len(_work_left(db)[0]))
+        cli("dedupe", "-q")
+    assert stale_counts == [0, 0, 0, 0, 4, 0]  # the fifth made the line boilerplate
     assert _work_left(db) == ([], [])
     cli("dedupe", "--rebuild", "-q")
     assert _work_left(db) == ([], [])

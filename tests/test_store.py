@@ -155,7 +155,7 @@ def test_a_version_3_store_learns_what_dedupe_has_yet_to_do(tmp_path: Path) -> N
     conn.execute(
         "INSERT INTO sources (id, root, path, status) VALUES (1, '/r', 'a.txt', 'ingested')"
     )
-    texts = (("same", "h1"), ("edited", "h2"), ("new", "h3"))
+    texts = (("same", "h1"), ("edited", "h2"), ("new", "h3"), ("unhashed", None))
     for position, (article, text_hash) in enumerate(texts):
         conn.execute(
             "INSERT INTO articles (id, source_id, position, title, text, authors, captions, "
@@ -172,7 +172,7 @@ def test_a_version_3_store_learns_what_dedupe_has_yet_to_do(tmp_path: Path) -> N
     with Store.open(tmp_path / "s.db") as store:
         ds = DedupeStore(store)
         assert ds.stale() == ["edited", "gone"]
-        assert ds.unsigned() == ["new"]
+        assert ds.unsigned() == ["new", "unhashed"]  # from before text hashes, never signed
 
 
 def test_migration_scripts_split_into_whole_statements() -> None:
@@ -188,6 +188,8 @@ def test_migration_scripts_split_into_whole_statements() -> None:
     found = _statements(script)
     assert len(found) == 2
     assert found[1].startswith("CREATE TRIGGER") and found[1].endswith("END;")
+    with pytest.raises(ValueError, match="incomplete"):
+        _statements("CREATE TRIGGER t_added AFTER INSERT ON t BEGIN INSERT INTO t VALUES (1);")
 
 
 def test_boilerplate_from_the_touched_lines_is_that_of_every_line(tmp_path: Path) -> None:
@@ -215,4 +217,5 @@ def test_boilerplate_from_the_touched_lines_is_that_of_every_line(tmp_path: Path
             )
             refresh_boilerplate(store, run, min_anchors)
             assert store.boilerplate() == store.frequent_lines(min_anchors)
+            assert store.touched_lines(min_anchors) == (frozenset(), True)  # counted, done
         assert store.boilerplate()  # some lines did become boilerplate
