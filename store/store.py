@@ -235,21 +235,21 @@ class Store:
     ) -> frozenset[int]:
         """Line keys that stand in at least `min_anchors` articles with different anchors
         (of the keys `among`, when given)."""
-        if among is None:
-            rows = self.conn.execute(
-                "SELECT line_key FROM line_seen GROUP BY line_key "
-                "HAVING COUNT(DISTINCT anchor) >= ?",
-                (min_anchors,),
-            )
-            return frozenset(k for (k,) in rows)
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (line_key INTEGER PRIMARY KEY)")
-        self.fill_temp("wanted", ((k,) for k in among), 1)
+        among_wanted = ""
+        if among is not None:
+            self._want_lines(among)
+            among_wanted = "WHERE line_key IN wanted "
         rows = self.conn.execute(
-            "SELECT line_key FROM line_seen WHERE line_key IN wanted GROUP BY line_key "
+            f"SELECT line_key FROM line_seen {among_wanted}GROUP BY line_key "
             "HAVING COUNT(DISTINCT anchor) >= ?",
             (min_anchors,),
         )
         return frozenset(k for (k,) in rows)
+
+    def _want_lines(self, keys: Iterable[int]) -> None:
+        """Fill the temporary table `wanted` with line keys, to join with."""
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (line_key INTEGER PRIMARY KEY)")
+        self.fill_temp("wanted", ((k,) for k in keys), 1)
 
     def touched_lines(self, min_anchors: int) -> tuple[frozenset[int], bool]:
         """The line keys whose counts changed since boilerplate was last applied, and
@@ -259,8 +259,7 @@ class Store:
         return keys, self._meta("boilerplate_min_anchors") == str(min_anchors)
 
     def segments_with_lines(self, keys: Iterable[int]) -> list[StoredSegment]:
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (line_key INTEGER PRIMARY KEY)")
-        self.fill_temp("wanted", ((k,) for k in keys), 1)
+        self._want_lines(keys)
         rows = self.conn.execute(
             """
             SELECT a.rowid, s.path, a.position, a.raw, a.metadata FROM articles a
