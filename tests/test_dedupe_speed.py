@@ -2,7 +2,9 @@
 
 import random
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pytest
@@ -12,6 +14,8 @@ from dedupe.signature import DuplicateParams, StoryParams, TermVector, cosine, v
 from store.dedupe import Cluster, DedupeStore, pack_terms, unpack_terms
 from store.store import Store
 from tests.conftest import Cli
+
+T = TypeVar("T")
 
 
 def _dense_average_link(component: list, scores: dict, threshold: float) -> list[list]:
@@ -133,6 +137,17 @@ def _lookup_steps(db: Path, rows: int) -> int:
             "INSERT INTO lsh VALUES ('story', ?, ?, ?)",
             ((i % 27, i // 27, f"a{i // 27:06d}") for i in range(rows)),
         )
+    steps, found = _counting_steps(
+        store, lambda: DedupeStore(store).candidates("story", [(0, 3), (5, 3), (26, 4)])
+    )
+    store.close()
+    assert found == {(0, 3): ["a000003"], (5, 3): ["a000003"], (26, 4): ["a000004"]}
+    return steps
+
+
+def _counting_steps(store: Store, work: Callable[[], T]) -> tuple[int, T]:
+    """SQLite VM steps (in hundreds) that `work` takes on the store's connection, and
+    what it returns."""
     steps = 0
 
     def tick() -> int:
@@ -141,11 +156,11 @@ def _lookup_steps(db: Path, rows: int) -> int:
         return 0
 
     store.conn.set_progress_handler(tick, 100)
-    found = DedupeStore(store).candidates("story", [(0, 3), (5, 3), (26, 4)])
-    store.conn.set_progress_handler(None, 0)
-    store.close()
-    assert found == {(0, 3): ["a000003"], (5, 3): ["a000003"], (26, 4): ["a000004"]}
-    return steps
+    try:
+        result = work()
+    finally:
+        store.conn.set_progress_handler(None, 0)
+    return steps, result
 
 
 def test_band_look_ups_read_the_probed_keys_not_the_whole_index(tmp_path: Path) -> None:
@@ -167,18 +182,13 @@ def _cluster_steps(db: Path, clusters: int) -> int:
             for i in range(clusters)
         ],
     )
-    steps = 0
-
-    def tick() -> int:
-        nonlocal steps
-        steps += 1
-        return 0
-
-    store.conn.set_progress_handler(tick, 100)
     moved = Cluster("story", "story:x", "a000003", ["a000003", "b000003"], 2)
-    ds.replace_clusters(["a000003", "b000003"], [moved])
-    found = ds.clusters_of(["a000003"])
-    store.conn.set_progress_handler(None, 0)
+
+    def replace_and_read() -> list[Cluster]:
+        ds.replace_clusters(["a000003", "b000003"], [moved])
+        return ds.clusters_of(["a000003"])
+
+    steps, found = _counting_steps(store, replace_and_read)
     store.close()
     assert [(c.kind, c.members) for c in found] == [("story", ["a000003", "b000003"])]
     return steps
