@@ -312,11 +312,9 @@ class DedupeStore:
                 ],
             )
             db.executemany("INSERT OR IGNORE INTO lsh VALUES (?, ?, ?, ?)", sorted(bands))
-            # Done with, unless the text changed since it was read.
+            # Done with: the write lock keeps their texts as they were read for signing.
             db.executemany(
-                "DELETE FROM changed WHERE article = ?1 AND EXISTS "
-                "(SELECT 1 FROM articles WHERE id = ?1 AND text_hash IS ?2)",
-                ((s.article, s.text_hash) for s in signatures),
+                "DELETE FROM changed WHERE article = ?", ((s.article,) for s in signatures)
             )
 
     def add_pairs(self, pairs: Sequence[Pair], dirty: Iterable[str], run_id: int) -> None:
