@@ -170,15 +170,16 @@ class SchemaError(Exception):
     """The database was written by a newer newsdedup."""
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the database up to SCHEMA_VERSION; returns the version it had."""
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """Bring the database up to version `target` (SCHEMA_VERSION; an older one makes the
+    stores of earlier newsdedups, for tests); returns the version it had."""
     version: int = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise SchemaError(
             f"the store has schema version {version}, newer than this newsdedup knows "
             f"({SCHEMA_VERSION}); upgrade newsdedup or use another --db"
         )
-    for number in range(version, SCHEMA_VERSION):
+    for number in range(version, target):
         conn.execute("BEGIN IMMEDIATE")
         try:
             # Re-read under the write lock: another process may have migrated meanwhile.

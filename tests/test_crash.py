@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.isolate import Worker
-from store.schema import MIGRATIONS, _statements
+from store.schema import migrate
 from store.store import Store
 from tests.corpus import Corpus
 from tests.processes import Proc, assert_same_store, count, source_states, start, wait_for
@@ -66,10 +66,7 @@ def test_a_store_from_before_migration_3_passes_integrity_check(tmp_path: Path) 
     """SQLite 3.40-3.41 flag line_seen's old column order in integrity_check."""
     db = tmp_path / "old.db"
     conn = sqlite3.connect(db)
-    for migration in MIGRATIONS[:2]:
-        for statement in _statements(migration):
-            conn.execute(statement)
-    conn.execute("PRAGMA user_version = 2")
+    migrate(conn, 2)
     conn.execute(
         "INSERT INTO sources (id, root, path, status) VALUES (1, '/r', 'a.txt', 'ingested')"
     )

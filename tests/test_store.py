@@ -106,12 +106,8 @@ def test_frequent_lines_count_distinct_anchors(tmp_path: Path) -> None:
 
 
 def test_a_version_1_store_migrates_and_keeps_its_articles(tmp_path: Path) -> None:
-    from store.schema import MIGRATIONS, _statements
-
     conn = sqlite3.connect(tmp_path / "s.db")
-    for statement in _statements(MIGRATIONS[0]):
-        conn.execute(statement)
-    conn.execute("PRAGMA user_version = 1")
+    migrate(conn, 1)
     conn.execute(
         "INSERT INTO sources (id, root, path, status) VALUES (1, '/r', 'a.txt', 'ingested')"
     )
@@ -145,13 +141,9 @@ def test_fill_temp_takes_no_lock_and_joins_an_outer_transaction(tmp_path: Path) 
 
 def test_a_version_3_store_learns_what_dedupe_has_yet_to_do(tmp_path: Path) -> None:
     from store.dedupe import DedupeStore
-    from store.schema import MIGRATIONS, _statements
 
     conn = sqlite3.connect(tmp_path / "s.db")
-    for migration in MIGRATIONS[:3]:
-        for statement in _statements(migration):
-            conn.execute(statement)
-    conn.execute("PRAGMA user_version = 3")
+    migrate(conn, 3)
     conn.execute(
         "INSERT INTO sources (id, root, path, status) VALUES (1, '/r', 'a.txt', 'ingested')"
     )
