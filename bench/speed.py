@@ -88,7 +88,7 @@ SPEED_CHARS = (2_500, 3_500)  # "3 KB articles" for the signing throughput
 DEFAULT_SIZES = (10_000, 100_000)
 DEFAULT_NEW = 1_000
 BUILD_BATCH = 1_000
-CORPUS_VERSION = 4  # bump when the corpus or the store layout changes: cached stores go
+CORPUS_VERSION = 5  # bump when the corpus or the store layout changes: cached stores go
 DEFAULTS = DedupeParams()
 
 _SYLLABLES = ("ka", "ro", "vel", "dun", "mir", "tas", "lo", "bre", "quin", "zor", "hal", "ped",

@@ -25,6 +25,7 @@ TERM_WEIGHT_DTYPE = np.dtype("<f8")
 CACHE_KIB = 64 * 1024
 
 Band = tuple[str, int, int, str]  # an LSH row: kind, band, key, article
+LSH_KINDS = {"duplicate": 0, "story": 1}  # how the lsh table names a kind
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,8 @@ class DedupeStore:
         """
         with self.store.transaction() as db:
             db.executemany(
-                "DELETE FROM lsh WHERE kind = ? AND band = ? AND key = ? AND article = ?", bands
+                "DELETE FROM lsh WHERE kind = ? AND band = ? AND key = ? AND article = ?",
+                _lsh_rows(bands),
             )
             for article in articles:
                 db.execute(
@@ -284,7 +286,7 @@ class DedupeStore:
         rows = self.conn.execute(
             "SELECT l.band, l.key, l.article FROM probe p CROSS JOIN lsh l "
             "ON l.kind = ? AND l.band = p.band AND l.key = p.key",
-            (kind,),
+            (LSH_KINDS[kind],),
         )
         for band, key, article in rows:
             found.setdefault((band, key), []).append(article)
@@ -311,7 +313,9 @@ class DedupeStore:
                     for s in signatures
                 ],
             )
-            db.executemany("INSERT OR IGNORE INTO lsh VALUES (?, ?, ?, ?)", sorted(bands))
+            db.executemany(
+                "INSERT OR IGNORE INTO lsh VALUES (?, ?, ?, ?)", _lsh_rows(sorted(bands))
+            )
             # Done with: the write lock keeps their texts as they were read for signing.
             db.executemany(
                 "DELETE FROM changed WHERE article = ?", ((s.article,) for s in signatures)
@@ -460,3 +464,10 @@ class DedupeStore:
 
 
 _CHUNK = 400  # ids per IN (...) query, well under SQLite's variable limit
+
+
+def _lsh_rows(bands: Iterable[Band]) -> Iterator[tuple[int, int, int, str]]:
+    """Bands as the lsh table holds them (in the same order: the kinds' numbers sort as
+    their names do)."""
+    for kind, band, key, article in bands:
+        yield LSH_KINDS[kind], band, key, article

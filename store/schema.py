@@ -161,6 +161,33 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT OR IGNORE INTO lines_touched VALUES (old.line_key);
     END;
     """,
+    # 6: smaller, faster dedupe rows. Signatures (over a kilobyte each) move to a rowid
+    # table: SQLite packs a WITHOUT ROWID table's rows into its key pages, which suits
+    # small rows only. LSH rows name their kind by a number (0 duplicate, 1 story), which
+    # SQLite stores in no bytes, instead of a word in every row.
+    """
+    CREATE TABLE signatures_new (
+        article TEXT NOT NULL UNIQUE,
+        text_hash TEXT NOT NULL,
+        duplicate_minhash BLOB NOT NULL,
+        story_minhash BLOB NOT NULL,
+        story_terms BLOB NOT NULL
+    );
+    INSERT INTO signatures_new SELECT * FROM signatures ORDER BY article;
+    DROP TABLE signatures;
+    ALTER TABLE signatures_new RENAME TO signatures;
+    CREATE TABLE lsh_new (
+        kind INTEGER NOT NULL CHECK (kind IN (0, 1)),
+        band INTEGER NOT NULL,
+        key INTEGER NOT NULL,
+        article TEXT NOT NULL,
+        PRIMARY KEY (kind, band, key, article)
+    ) WITHOUT ROWID;
+    INSERT INTO lsh_new SELECT kind = 'story', band, key, article FROM lsh
+        ORDER BY kind, band, key, article;
+    DROP TABLE lsh;
+    ALTER TABLE lsh_new RENAME TO lsh;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -134,7 +134,7 @@ def _lookup_steps(db: Path, rows: int) -> int:
     store = Store.open(db)
     with store.transaction() as conn:
         conn.executemany(
-            "INSERT INTO lsh VALUES ('story', ?, ?, ?)",
+            "INSERT INTO lsh VALUES (1, ?, ?, ?)",  # 1: story
             ((i % 27, i // 27, f"a{i // 27:06d}") for i in range(rows)),
         )
     steps, found = _counting_steps(

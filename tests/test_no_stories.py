@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 
 from dedupe.signature import EMPTY_HASH, STORY_PARAMS, StoryParams, signature_batch
+from store.dedupe import LSH_KINDS
 from tests.conftest import Cli
 from tests.corpus import Corpus
 from tests.processes import exports
 
 
-def _kinds(db: Path, table: str) -> set[str]:
+def _kinds(db: Path, table: str) -> set[str | int]:
     conn = sqlite3.connect(db)
     try:
         return {kind for (kind,) in conn.execute(f"SELECT DISTINCT kind FROM {table}")}
@@ -33,7 +34,7 @@ def test_no_stories_finds_duplicates_of_a_full_run_and_no_story(
     found = exports(cli.db)
     assert {c["kind"] for c in found["clusters"]} == {"duplicate"}
     assert {p["kind"] for p in found["pairs"]} == {"duplicate"}
-    assert _kinds(cli.db, "lsh") == {"duplicate"}
+    assert _kinds(cli.db, "lsh") == {LSH_KINDS["duplicate"]}
     # The same verdicts on fewer candidates: a full run also verifies the story candidates,
     # among which are copies cut short whose shingle sets are far apart.
     assert _duplicate_pairs(found) and _duplicate_pairs(found) <= _duplicate_pairs(full)

@@ -2,6 +2,7 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ingest.records import Article, Removed
@@ -165,6 +166,41 @@ def test_a_version_3_store_learns_what_dedupe_has_yet_to_do(tmp_path: Path) -> N
         ds = DedupeStore(store)
         assert ds.stale() == ["edited", "gone"]
         assert ds.unsigned() == ["new", "unhashed"]  # from before text hashes, never signed
+
+
+def test_a_version_5_store_keeps_its_signatures_and_lsh_rows(tmp_path: Path) -> None:
+    from store.dedupe import DedupeStore
+
+    conn = sqlite3.connect(tmp_path / "s.db")
+    migrate(conn, 5)
+    conn.execute(
+        "INSERT INTO sources (id, root, path, status) VALUES (1, '/r', 'a.txt', 'ingested')"
+    )
+    for position, article in enumerate(("b", "a")):
+        conn.execute(
+            "INSERT INTO articles (id, source_id, position, title, text, authors, captions, "
+            "removed, raw, metadata, text_hash) "
+            "VALUES (?, 1, ?, 'T', 'Body.', '[]', '[]', '[]', 'T Body.', '{}', 'h')",
+            (article, position),
+        )
+        minhash = np.array([position, 7], dtype="<u4").tobytes()
+        conn.execute(
+            "INSERT INTO signatures VALUES (?, 'h', ?, ?, x'00000000')", (article, minhash, minhash)
+        )
+    conn.executemany(
+        "INSERT INTO lsh VALUES (?, ?, ?, ?)",
+        [("story", 0, -9, "a"), ("story", 0, -9, "b"), ("duplicate", 0, -9, "b")],
+    )
+    conn.execute("DELETE FROM changed")
+    conn.commit()
+    conn.close()
+    with Store.open(tmp_path / "s.db") as store:
+        ds = DedupeStore(store)
+        assert ds.candidates("story", [(0, -9)]) == {(0, -9): ["a", "b"]}
+        assert ds.candidates("duplicate", [(0, -9)]) == {(0, -9): ["b"]}
+        assert ds.signatures(["a"])["a"].duplicate_minhash.tolist() == [1, 7]
+        assert ds.stale() == ds.unsigned() == []
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def test_migration_scripts_split_into_whole_statements() -> None:
