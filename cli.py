@@ -101,6 +101,12 @@ ingest_options = _options(
         help="Skip files larger than this, compressed or not "
         f"[default: {IngestOptions.max_bytes}].",
     ),
+    click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        help="Processes that clean files, when there are hundreds to read "
+        "[default: the number of cores].",
+    ),
 )
 dedupe_options = _options(
     click.option("--rebuild", is_flag=True, help="Sign and match every article anew."),
@@ -291,8 +297,9 @@ def _ingest_step(
     stopping: Callable[[], bool],
 ) -> dict[str, Any]:
     ingest_config = dict(config.get("ingest", {}))
-    if options.get("max_bytes"):
-        ingest_config["max_bytes"] = options["max_bytes"]
+    for name in ("max_bytes", "jobs"):
+        if options.get(name):
+            ingest_config[name] = options[name]
     settings = _replace(IngestOptions(), ingest_config, "ingest")
     summary = IngestSummary()
     files = list(discover(folder))

@@ -70,18 +70,24 @@ class Worker(Generic[T, R]):
         self._conn: Connection | None = None
 
     def __call__(self, argument: T) -> R:
+        return self.call(argument, self.timeout)
+
+    def call(self, argument: T, timeout: float | None) -> R:
+        """`function(argument)` in the worker, stopped after `timeout` seconds (None: no limit)."""
         conn = self._start()
         conn.send(argument)
-        if not conn.poll(self.timeout):
+        if not conn.poll(timeout):
             self.close()
             raise IngestError(
-                "timeout", f"extraction took longer than {self.timeout:g} s and was stopped"
+                "timeout", f"extraction took longer than {timeout:g} s and was stopped"
             )
         try:
             ok, value = conn.recv()
         except EOFError:  # the worker died (out of memory, a crash in C code)
             self.close()
-            raise IngestError("worker-died", "the extraction process died on this file") from None
+            raise IngestError(
+                "worker-died", "the process reading this file died (out of memory, a crash in C)"
+            ) from None
         if not ok:
             raise value
         result: R = value
@@ -97,9 +103,15 @@ class Worker(Generic[T, R]):
             self._conn = parent
             if not parent.poll(STARTUP_SECONDS) or parent.recv() != READY:
                 self.close()
-                raise IngestError("worker-died", "the extraction process did not start")
+                raise IngestError("worker-died", "the worker process did not start")
         assert self._conn is not None
         return self._conn
+
+    def kill(self) -> None:
+        """Stop the worker from another thread: a call waiting on it raises IngestError."""
+        process = self._process
+        if process is not None:
+            process.kill()
 
     def close(self) -> None:
         if self._process is not None:

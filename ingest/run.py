@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from ingest.boilerplate import MIN_ANCHORS, line_keys
+from ingest.boilerplate import MIN_ANCHORS
 from ingest.decode import read_source
 from ingest.discover import classify
 from ingest.errors import IngestError
-from ingest.extract import extract_html
-from ingest.isolate import Worker
-from ingest.pipeline import Extractor, file_articles, reclean
+from ingest.pipeline import reclean
 from ingest.records import SourceFile
-from store.store import Store
+from ingest.workers import PARALLEL_MIN_FILES, Cleaner, usable_cpus
+from store.store import SourceState, Store
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,12 @@ class IngestOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     boilerplate_min_articles: int = MIN_ANCHORS
     extract_timeout: float = DEFAULT_EXTRACT_TIMEOUT
+    jobs: int = field(default_factory=usable_cpus)  # worker processes that clean files...
+    parallel_min_files: int = PARALLEL_MIN_FILES  # ...when a run has this many to read
+
+    def __post_init__(self) -> None:
+        if self.jobs < 1:
+            raise ValueError(f"jobs must be at least 1, not {self.jobs}")
 
 
 @dataclass(frozen=True)
@@ -74,20 +81,24 @@ def root_key(root: Path) -> str:
 def ingest_files(
     store: Store, root: Path, files: Iterable[SourceFile], run_id: int, options: IngestOptions
 ) -> Iterator[FileOutcome]:
-    """Ingest each file in turn, yielding its outcome once it is committed."""
+    """Ingest each file in turn, yielding its outcome once it is committed (in file order;
+    with workers, the next files are being cleaned meanwhile)."""
     key = root_key(root)
-    boilerplate = store.boilerplate()
     known = store.source_states(key)
-    with Worker(extract_html, options.extract_timeout) as extract:
+    files = list(files)
+    to_read = sum(not _unchanged(known.get(src.relpath), src) for src in files)
+    boilerplate = store.boilerplate()
+    # Workers when there are enough files to read for them to pay their start.
+    jobs = options.jobs if to_read >= options.parallel_min_files else 0
+    with Cleaner(boilerplate, jobs, options.extract_timeout) as cleaner:
+        started: deque[Callable[[], FileOutcome]] = deque()
         for src in files:
             state = known.get(src.relpath)
-            if state and state.status == "ingested" and (state.size, state.mtime_ns) == (
-                src.size,
-                src.mtime_ns,
-            ):
-                yield FileOutcome(src.relpath, "unchanged")  # nothing read, nothing written
-            else:
-                yield ingest_file(store, key, src, run_id, boilerplate, options, extract)
+            started.append(_start(store, key, src, state, run_id, options, cleaner))
+            if len(started) > cleaner.ahead:
+                yield started.popleft()()
+        while started:
+            yield started.popleft()()
 
 
 def finish_ingest(
@@ -108,14 +119,34 @@ def ingest_file(
     run_id: int,
     boilerplate: frozenset[int],
     options: IngestOptions,
-    extract: Extractor = extract_html,
 ) -> FileOutcome:
-    state = store.source_state(root, src.relpath)
-    if state and state.status == "ingested" and (state.size, state.mtime_ns) == (
-        src.size,
-        src.mtime_ns,
-    ):
-        return FileOutcome(src.relpath, "unchanged")
+    """Ingest one file, in this process."""
+    with Cleaner(boilerplate, 0, options.extract_timeout) as cleaner:
+        state = store.source_state(root, src.relpath)
+        return _start(store, root, src, state, run_id, options, cleaner)()
+
+
+def _unchanged(state: SourceState | None, src: SourceFile) -> bool:
+    """Ingested before with the same size and modification time: not read again."""
+    return (
+        state is not None
+        and state.status == "ingested"
+        and (state.size, state.mtime_ns) == (src.size, src.mtime_ns)
+    )
+
+
+def _start(
+    store: Store,
+    root: str,
+    src: SourceFile,
+    state: SourceState | None,
+    run_id: int,
+    options: IngestOptions,
+    cleaner: Cleaner,
+) -> Callable[[], FileOutcome]:
+    """Read a file and hand it to the cleaner; returns what commits its outcome."""
+    if _unchanged(state, src):
+        return lambda: FileOutcome(src.relpath, "unchanged")  # nothing read, nothing written
 
     def record(status: str, reason: str | None, sha: str | None = None) -> FileOutcome:
         if state and (state.status, state.reason, state.size, state.mtime_ns) == (
@@ -128,29 +159,44 @@ def ingest_file(
         )
         return FileOutcome(src.relpath, status, reason)
 
+    def failed(error: Exception, sha: str | None) -> FileOutcome:
+        if isinstance(error, IngestError):
+            return record("skipped" if error.reason in SKIP_REASONS else "failed", str(error), sha)
+        # A bug or a library failure must not stop the run.
+        log.error("unexpected error on %s", src.relpath, exc_info=error)
+        return record("failed", f"unexpected error: {type(error).__name__}: {error}", sha)
+
     if src.kind is None:
-        return record(_discovery_status(src), src.skip_reason or "not an article file")
-    sha = None
+        reason = src.skip_reason or "not an article file"
+        return lambda: record(_discovery_status(src), reason)
     try:
         data = read_source(src, options.max_bytes)
-        sha = hashlib.sha256(data).hexdigest()
-        if state and state.status == "ingested" and state.sha256 == sha:
+    except Exception as error:
+        return partial(failed, error, None)
+    sha = hashlib.sha256(data).hexdigest()
+    if state and state.status == "ingested" and state.sha256 == sha:
+
+        def touch() -> FileOutcome:
             store.touch_source(root, src.relpath, src.size, src.mtime_ns, run_id)
             return FileOutcome(src.relpath, "unchanged")
-        result = file_articles(src, data, boilerplate, extract)
-    except IngestError as error:
-        status = "skipped" if error.reason in SKIP_REASONS else "failed"
-        return record(status, str(error), sha)
-    except Exception as error:  # a bug or a library failure must not stop the run
-        log.exception("unexpected error on %s", src.relpath)
-        return record("failed", f"unexpected error: {type(error).__name__}: {error}", sha)
-    store.save_source(
-        root, src.relpath, kind=src.kind, size=src.size, mtime_ns=src.mtime_ns, sha256=sha,
-        status="ingested", reason=None, problems=result.problems, run_id=run_id,
-        articles=[(a, line_keys(a.raw)) for a in result.articles],
-    )
-    replaced = state is not None and state.status in ("ingested", "failed")
-    return FileOutcome(src.relpath, "ingested", None, len(result.articles), replaced)
+
+        return touch
+    work = cleaner.submit(src, data)
+
+    def commit() -> FileOutcome:
+        try:
+            found, lines = work.result()
+        except Exception as error:
+            return failed(error, sha)
+        store.save_source(
+            root, src.relpath, kind=src.kind, size=src.size, mtime_ns=src.mtime_ns, sha256=sha,
+            status="ingested", reason=None, problems=found.problems, run_id=run_id,
+            articles=list(zip(found.articles, lines, strict=True)),
+        )
+        replaced = state is not None and state.status in ("ingested", "failed")
+        return FileOutcome(src.relpath, "ingested", None, len(found.articles), replaced)
+
+    return commit
 
 
 def refresh_boilerplate(store: Store, run_id: int, min_articles: int) -> int:

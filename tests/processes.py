@@ -85,6 +85,26 @@ def _state(pid: int) -> str:
     return stat.rsplit(")", 1)[1].split()[0]  # after "(command name)", which may hold spaces
 
 
+def group_members(pgid: int) -> list[int]:
+    """The live processes of a process group (a run started by `start` leads its own)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+def wait_for_group_end(pgid: int) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while members := group_members(pgid):
+        assert time.monotonic() < deadline, f"processes {members} outlived their run"
+        time.sleep(POLL)
+
+
 _started: list[Proc] = []
 
 

@@ -141,12 +141,14 @@ def _bad_folder(news: Path) -> dict[str, tuple[str, str]]:
     return expected
 
 
+@pytest.mark.parametrize("workers", [False, True], ids=["one-process", "workers"])
 def test_a_folder_of_bad_input_finishes_with_code_3_and_every_file_accounted_for(
-    tmp_path: Path, cli: Cli
+    tmp_path: Path, cli: Cli, workers: bool
 ) -> None:
     news = tmp_path / "news"
     expected = _bad_folder(news)
-    files = _run_json(news, cli.db)["files"]
+    extra = _with_workers(tmp_path) if workers else []
+    files = _run_json(news, cli.db, *extra)["files"]
 
     # Every file found ends in exactly one state, recorded in the store.
     assert files["seen"] == len(expected)
@@ -185,7 +187,7 @@ def test_a_folder_of_bad_input_finishes_with_code_3_and_every_file_accounted_for
     assert "caf\\xe9-morrow.txt" in sources
 
     # The run over the same folder again reads no good file again and changes nothing.
-    again = _run_json(news, cli.db)
+    again = _run_json(news, cli.db, *extra)
     assert again["files"]["unchanged"] == outcomes["ingested"]
     assert again["files"].get("ingested", 0) == 0 and again["signed"] == 0
     assert {row["source"]: row for row in _sources(cli.db)} == states
@@ -224,10 +226,17 @@ def test_a_file_that_vanishes_before_it_is_read_fails_with_a_reason(tmp_path: Pa
         assert store.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 0
 
 
-def _run_json(news: Path, db: Path) -> dict[str, Any]:
+def _with_workers(folder: Path) -> list[str]:
+    """Options that have worker processes clean the files, however few there are."""
+    config = folder / "workers.toml"
+    config.write_text("[ingest]\nparallel_min_files = 1\n", encoding="utf-8")
+    return ["--config", str(config), "--jobs", "2"]
+
+
+def _run_json(news: Path, db: Path, *extra: str) -> dict[str, Any]:
     """`newsdedup run --json` over the folder: some files fail, so the exit code is 3."""
     args = ["run", str(news), "--db", str(db), "--json", "--quiet", "--max-bytes", str(MAX_BYTES)]
-    result = CliRunner().invoke(main, args)
+    result = CliRunner().invoke(main, [*args, *extra])
     assert result.exit_code == 3, (result.output, result.exception)
     summary: dict[str, Any] = json.loads(result.stdout)
     return summary

@@ -14,11 +14,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ingest.isolate import Worker
 from store.schema import migrate
 from store.store import Store
 from tests.corpus import Corpus
-from tests.processes import Proc, assert_same_store, count, source_states, start, wait_for
+from tests.processes import (
+    Proc,
+    assert_same_store,
+    count,
+    source_states,
+    start,
+    wait_for,
+    wait_for_group_end,
+)
 
 SOURCES = "SELECT COUNT(*) FROM sources"
 SIGNATURES = "SELECT COUNT(*) FROM signatures"
@@ -29,8 +39,18 @@ DIRTY = "SELECT COUNT(*) FROM dirty"
 News = tuple[Path, Corpus, dict[str, list[dict[str, Any]]]]
 
 
-def _run(tmp_path: Path, folder: Path, db: Path) -> Proc:
-    return start(tmp_path, "run", str(folder), "--db", str(db), "--quiet")
+def _run(tmp_path: Path, folder: Path, db: Path, *extra: str) -> Proc:
+    return start(tmp_path, "run", str(folder), "--db", str(db), "--quiet", *extra)
+
+
+@pytest.fixture(params=[False, True], ids=["one-process", "workers"])
+def ingest_args(request: pytest.FixtureRequest, tmp_path: Path) -> list[str]:
+    """Run options: files cleaned in the run's process, or in worker processes."""
+    if not request.param:
+        return []
+    config = tmp_path / "workers.toml"
+    config.write_text("[ingest]\nparallel_min_files = 1\n", encoding="utf-8")
+    return ["--config", str(config), "--jobs", "2"]
 
 
 def _kill_when(proc: Proc, db: Path, sql: str, at_least: int = 1) -> int:
@@ -39,14 +59,16 @@ def _kill_when(proc: Proc, db: Path, sql: str, at_least: int = 1) -> int:
 
 
 def test_killed_during_ingest_then_during_dedupe_the_rerun_equals_a_clean_run(
-    tmp_path: Path, news: News
+    tmp_path: Path, news: News, ingest_args: list[str]
 ) -> None:
     folder, corpus, clean = news
     db = tmp_path / "store.db"
     files = len(corpus.files)
 
-    # Killed while files are read, a third of the way in.
-    assert _kill_when(_run(tmp_path, folder, db), db, SOURCES, files // 3) == -signal.SIGKILL
+    # Killed while files are read, a third of the way in (its workers see their pipes close).
+    first = _run(tmp_path, folder, db, *ingest_args)
+    assert _kill_when(first, db, SOURCES, files // 3) == -signal.SIGKILL
+    wait_for_group_end(first.pid)
     assert count(db, SOURCES) < files
 
     # Every file in: killed while signing and matching (nothing of it committed yet).
@@ -87,22 +109,22 @@ def test_a_store_from_before_migration_3_passes_integrity_check(tmp_path: Path) 
 
 
 def test_sigterm_and_sigint_stop_after_a_file_and_the_next_run_finishes(
-    tmp_path: Path, news: News
+    tmp_path: Path, news: News, ingest_args: list[str]
 ) -> None:
     folder, corpus, clean = news
     db = tmp_path / "store.db"
     files = len(corpus.files)
 
     # SIGTERM to the run: it commits the file at hand, no more, and exits with code 5.
-    first = _run(tmp_path, folder, db)
+    first = _run(tmp_path, folder, db, *ingest_args)
     wait_for(first, db, SOURCES, files // 4)
     stored = _signal_paused(first, db, lambda: os.kill(first.pid, signal.SIGTERM))
     assert first.wait() == 5, first.stderr()
     assert stored <= count(db, SOURCES) <= stored + 1
     assert "Traceback" not in first.stderr()
 
-    # Ctrl-C in a terminal signals the whole process group, the HTML worker included.
-    second = _run(tmp_path, folder, db)
+    # Ctrl-C in a terminal signals the whole process group, the workers included.
+    second = _run(tmp_path, folder, db, *ingest_args)
     wait_for(second, db, SOURCES, count(db, SOURCES) + files // 4)
     stored = _signal_paused(second, db, lambda: os.killpg(second.pid, signal.SIGINT))
     assert second.wait() == 5, second.stderr()
