@@ -655,7 +655,7 @@ def open_store(db_path: Path) -> Iterator[Store]:
 
 @contextmanager
 def _stop_signals() -> Iterator[Callable[[], bool]]:
-    """SIGINT/SIGTERM ask the run to stop after the file or batch at hand; a second
+    """SIGINT/SIGTERM ask the run to stop after the files or batch at hand; a second
     SIGINT stops at once (the open transaction rolls back)."""
     asked: list[int] = []
 

@@ -28,7 +28,7 @@ STARTUP_SECONDS = 120.0  # a fresh interpreter importing trafilatura on a loaded
 
 def _serve(conn: Connection, function: Callable[[Any], Any]) -> None:
     # Ctrl-C (or a SIGTERM to the process group) reaches the worker too; the run stops
-    # after the file at hand, so the worker must finish it. The parent ends the worker
+    # after the files at hand, so the worker must finish them. The parent ends the worker
     # itself: it kills it, or closes the pipe (also when the parent dies).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -2,18 +2,21 @@
 
 Every file a run sees ends in exactly one outcome: ingested, unchanged, skipped
 (not an article file) or failed (an article file that could not be read). Each
-file's outcome and articles commit in one transaction.
+file's outcome and articles commit in one transaction (with those of the files next to
+it, up to COMMIT_FILES).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from ingest.boilerplate import MIN_ANCHORS
 from ingest.decode import read_source
@@ -25,9 +28,14 @@ from ingest.workers import PARALLEL_MIN_FILES, Cleaner, usable_cpus
 from store.store import SourceState, Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_EXTRACT_TIMEOUT = 60.0  # seconds for one HTML page
+# Files a transaction commits at most, and how long it may gather them: one commit a
+# file would cost more than cleaning takes (each writes the pages of the same indexes).
+COMMIT_FILES = 20
+COMMIT_SECONDS = 0.5
 # Reasons that mean "not an article file" rather than "an article file we could not read".
 SKIP_REASONS = frozenset({"unsupported-type", "empty", "binary", "no-article"})
 
@@ -91,14 +99,11 @@ def ingest_files(
     # Workers when there are enough files to read for them to pay their start.
     jobs = options.jobs if to_read >= options.parallel_min_files else 0
     with Cleaner(boilerplate, jobs, options.extract_timeout) as cleaner:
-        started: deque[Callable[[], FileOutcome]] = deque()
-        for src in files:
-            state = known.get(src.relpath)
-            started.append(_start(store, key, src, state, run_id, options, cleaner))
-            if len(started) > cleaner.ahead:
-                yield started.popleft()()
-        while started:
-            yield started.popleft()()
+        commits = (
+            _start(store, key, src, known.get(src.relpath), run_id, options, cleaner)
+            for src in files
+        )
+        yield from _in_transactions(store, _ahead(commits, cleaner.ahead))
 
 
 def finish_ingest(
@@ -124,6 +129,35 @@ def ingest_file(
     with Cleaner(boilerplate, 0, options.extract_timeout) as cleaner:
         state = store.source_state(root, src.relpath)
         return _start(store, root, src, state, run_id, options, cleaner)()
+
+
+def _ahead(items: Iterable[T], count: int) -> Iterator[T]:
+    """The items in order, each once `count` more are made (making one starts its work)."""
+    window: deque[T] = deque()
+    for item in items:
+        window.append(item)
+        if len(window) > count:
+            yield window.popleft()
+    yield from window
+
+
+def _in_transactions(
+    store: Store, commits: Iterable[Callable[[], FileOutcome]]
+) -> Iterator[FileOutcome]:
+    """Run files' commits, up to COMMIT_FILES (or COMMIT_SECONDS' worth) in a transaction,
+    and yield their outcomes once committed: a file is all in the store or not at all."""
+    commits = iter(commits)
+    while True:
+        done = []
+        since = time.monotonic()
+        with store.transaction():
+            for commit in commits:
+                done.append(commit())
+                if len(done) == COMMIT_FILES or time.monotonic() - since > COMMIT_SECONDS:
+                    break
+        if not done:
+            return
+        yield from done
 
 
 def _unchanged(state: SourceState | None, src: SourceFile) -> bool:
