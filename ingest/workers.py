@@ -56,30 +56,24 @@ class Cleaner:
 
     def __init__(self, boilerplate: frozenset[int], jobs: int, extract_timeout: float) -> None:
         self.boilerplate = boilerplate
-        self.jobs = jobs
         self.extract_timeout = extract_timeout
         self.ahead = 2 * jobs
-        self._extract: Worker[str, Document] | None = None  # in one process: HTML only
+        # In one process, HTML extraction still runs in a worker (started at the first page).
+        self._extract: Worker[str, Document] = Worker(extract_html, extract_timeout)
         self._pool = ThreadPoolExecutor(jobs, "clean") if jobs else None
         self._local = threading.local()
         self._workers: list[Worker[tuple[SourceFile, bytes], FileWork]] = []
         self._lock = threading.Lock()
-
 
     def submit(self, src: SourceFile, data: bytes) -> Future[FileWork]:
         if self._pool is not None:
             return self._pool.submit(self._in_worker, src, data)
         done: Future[FileWork] = Future()
         try:
-            done.set_result(clean_file(self.boilerplate, (src, data), self._extractor()))
+            done.set_result(clean_file(self.boilerplate, (src, data), self._extract))
         except Exception as error:
             done.set_exception(error)
         return done
-
-    def _extractor(self) -> Extractor:
-        if self._extract is None:
-            self._extract = Worker(extract_html, self.extract_timeout)
-        return self._extract
 
     def _in_worker(self, src: SourceFile, data: bytes) -> FileWork:
         worker = getattr(self._local, "worker", None)
@@ -103,8 +97,7 @@ class Cleaner:
             self._pool.shutdown(wait=True)
             for worker in workers:
                 worker.close()
-        if self._extract is not None:
-            self._extract.close()
+        self._extract.close()
 
     def __enter__(self) -> Cleaner:
         return self
