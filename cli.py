@@ -23,6 +23,7 @@ from dedupe.explain import explain as explain_pair
 from dedupe.run import DedupeError, DedupeParams, DedupeSummary, dedupe
 from ingest.discover import discover
 from ingest.run import IngestOptions, IngestSummary, finish_ingest, ingest_files, root_key
+from ingest.workers import Cleaner
 from store.dedupe import DedupeStore
 from store.export import FORMATS, ExportError, article_rows, cluster_rows, pair_rows, write
 from store.lock import LockedError, write_lock
@@ -104,7 +105,7 @@ ingest_options = _options(
     click.option(
         "--jobs",
         type=click.IntRange(min=1),
-        help="Processes that clean files, when there are hundreds to read "
+        help="Processes that clean files, when there are megabytes to read "
         "[default: the number of cores].",
     ),
 )
@@ -303,20 +304,21 @@ def _ingest_step(
     settings = _replace(IngestOptions(), ingest_config, "ingest")
     summary = IngestSummary()
     files = list(discover(folder))
-    with _progress(len(files), "files", options["quiet"]) as advance:
-        for outcome in ingest_files(store, folder, files, run_id, settings):
-            summary.add(outcome)
-            if outcome.outcome == "failed":
-                log.warning("failed: %s: %s", outcome.path, outcome.reason)
-            advance(1)
-            if stopping():
-                break
-    if not stopping():  # a partial pass has not seen every file: nothing is missing yet
-        missing, summary.recleaned = finish_ingest(
-            store, folder, [f.relpath for f in files], run_id, settings
-        )
-        for outcome in missing:
-            summary.add(outcome)
+    with Cleaner(settings.jobs, settings.extract_timeout) as cleaner:
+        with _progress(len(files), "files", options["quiet"]) as advance:
+            for outcome in ingest_files(store, folder, files, run_id, settings, cleaner):
+                summary.add(outcome)
+                if outcome.outcome == "failed":
+                    log.warning("failed: %s: %s", outcome.path, outcome.reason)
+                advance(1)
+                if stopping():
+                    break
+        if not stopping():  # a partial pass has not seen every file: nothing is missing yet
+            missing, summary.recleaned = finish_ingest(
+                store, folder, [f.relpath for f in files], run_id, settings, cleaner
+            )
+            for outcome in missing:
+                summary.add(outcome)
     return {
         "files": {
             "seen": len(files),

@@ -60,6 +60,7 @@ from dedupe.signature import (
 )
 from ingest.discover import discover
 from ingest.run import IngestOptions, finish_ingest, ingest_files
+from ingest.workers import Cleaner
 from store.dedupe import DedupeStore, Pair
 from store.store import Store
 
@@ -179,9 +180,10 @@ def run_pipeline(folder: Path, db: Path, params: DedupeParams | None = None) -> 
     with Store.open(db) as store:
         run_id = store.start_run("bench", str(folder))
         files = list(discover(folder))
-        for _ in ingest_files(store, folder, files, run_id, options):
-            pass
-        finish_ingest(store, folder, [f.relpath for f in files], run_id, options)
+        with Cleaner(options.jobs, options.extract_timeout) as cleaner:
+            for _ in ingest_files(store, folder, files, run_id, options, cleaner):
+                pass
+            finish_ingest(store, folder, [f.relpath for f in files], run_id, options, cleaner)
         dedupe(store, run_id, params)
         seconds = time.perf_counter() - start
         return _read(store, seconds)

@@ -62,6 +62,7 @@ from ingest.boilerplate import line_keys
 from ingest.discover import discover
 from ingest.records import Article
 from ingest.run import IngestOptions, finish_ingest, ingest_files, refresh_boilerplate
+from ingest.workers import Cleaner
 from store.dedupe import DedupeStore
 from store.store import Store, text_hash
 
@@ -265,7 +266,7 @@ def build_store(path: Path, size: int, seed: int = SEED, log: bool = True,
         for first in range(start, size, BUILD_BATCH):
             batch = list(corpus(first, min(size, first + BUILD_BATCH), seed))
             insert_articles(store, batch, run_id, "synthetic")
-            refresh_boilerplate(store, run_id, IngestOptions().boilerplate_min_articles)
+            refresh_boilerplate(store, run_id, IngestOptions())
             dedupe(store, run_id, params)
             if log and (first // BUILD_BATCH) % 10 == 9:
                 print(f"  built {first + len(batch):,} articles in "
@@ -430,9 +431,10 @@ def _child(db: Path, folder: Path, params: DedupeParams) -> None:
         run_id = store.start_run("bench-run", str(folder))
         start = time.perf_counter()
         files = list(discover(folder))
-        for _ in ingest_files(store, folder, files, run_id, options):
-            pass
-        finish_ingest(store, folder, [f.relpath for f in files], run_id, options)
+        with Cleaner(options.jobs, options.extract_timeout) as cleaner:
+            for _ in ingest_files(store, folder, files, run_id, options, cleaner):
+                pass
+            finish_ingest(store, folder, [f.relpath for f in files], run_id, options, cleaner)
         ingest_s = time.perf_counter() - start
         ds = DedupeStore(store)
         new_ids = ds.unsigned()

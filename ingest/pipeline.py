@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,10 +37,25 @@ def file_articles(
     `extract` turns a page's HTML into a Document; the ingest run passes one that
     runs in a worker process with a time limit.
     """
-    documents, problems = _documents(src, decode_text(data), extract)
+    documents, problems = file_documents(src, data, extract)
+    cleaned = [clean_document(src.relpath, document, boilerplate) for document in documents]
+    return collect(documents, problems, cleaned)
+
+
+def file_documents(
+    src: SourceFile, data: bytes, extract: Extractor = extract_html
+) -> tuple[list[Document], list[str]]:
+    """The documents of a file, and problems with records that gave none."""
+    return _documents(src, decode_text(data), extract)
+
+
+def collect(
+    documents: Sequence[Document], problems: Sequence[str], cleaned: Sequence[Article | None]
+) -> FileArticles:
+    """A file's articles from its documents cleaned; raises IngestError when there are none."""
+    problems = list(problems)
     articles = []
-    for document in documents:
-        article = clean_document(src.relpath, document, boilerplate)
+    for document, article in zip(documents, cleaned, strict=True):
         if article is None:
             problems.append(f"article {document.position + 1}: no text left after cleaning")
         else:
@@ -79,11 +94,9 @@ def clean_document(source: str, document: Document, boilerplate: Container[int])
     )
 
 
-def reclean(
-    source: str, position: int, raw: str, metadata: Mapping[str, Any], boilerplate: Container[int]
-) -> Article | None:
-    """Clean a stored article again from its raw text and its source's metadata."""
-    return clean_document(source, Document(raw, position, metadata.get("source", {})), boilerplate)
+def stored_document(position: int, raw: str, metadata: Mapping[str, Any]) -> Document:
+    """The document a stored article was cleaned from: its raw text, its source's metadata."""
+    return Document(raw, position, metadata.get("source", {}))
 
 
 def _documents(src: SourceFile, text: str, extract: Extractor) -> tuple[list[Document], list[str]]:

@@ -22,9 +22,9 @@ from ingest.boilerplate import MIN_ANCHORS
 from ingest.decode import read_source
 from ingest.discover import classify
 from ingest.errors import IngestError
-from ingest.pipeline import reclean
+from ingest.pipeline import clean_document, stored_document
 from ingest.records import SourceFile
-from ingest.workers import PARALLEL_MIN_FILES, Cleaner, usable_cpus
+from ingest.workers import PARALLEL_MIN_BYTES, Cleaner, FileWork, usable_cpus
 from store.store import SourceState, Store
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class IngestOptions:
     boilerplate_min_articles: int = MIN_ANCHORS
     extract_timeout: float = DEFAULT_EXTRACT_TIMEOUT
     jobs: int = field(default_factory=usable_cpus)  # worker processes that clean files...
-    parallel_min_files: int = PARALLEL_MIN_FILES  # ...when a run has this many to read
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES  # ...when a run has this much to read
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
@@ -87,34 +87,41 @@ def root_key(root: Path) -> str:
 
 
 def ingest_files(
-    store: Store, root: Path, files: Iterable[SourceFile], run_id: int, options: IngestOptions
+    store: Store,
+    root: Path,
+    files: Iterable[SourceFile],
+    run_id: int,
+    options: IngestOptions,
+    cleaner: Cleaner,
 ) -> Iterator[FileOutcome]:
     """Ingest each file in turn, yielding its outcome once it is committed (in file order;
     with workers, the next files are being cleaned meanwhile)."""
     key = root_key(root)
     known = store.source_states(key)
     files = list(files)
-    to_read = sum(not _unchanged(known.get(src.relpath), src) for src in files)
-    boilerplate = store.boilerplate()
-    # Workers when there are enough files to read for them to pay their start.
-    jobs = options.jobs if to_read >= options.parallel_min_files else 0
-    with Cleaner(boilerplate, jobs, options.extract_timeout) as cleaner:
-        commits = (
-            _start(store, key, src, known.get(src.relpath), run_id, options, cleaner)
-            for src in files
-        )
-        yield from _in_transactions(store, _ahead(commits, cleaner.ahead))
+    to_read = sum(src.size for src in files if not _unchanged(known.get(src.relpath), src))
+    here = to_read < options.parallel_min_bytes  # too little for workers to pay their start
+    submit = partial(cleaner.submit, boilerplate=store.boilerplate(), here=here)
+    commits = (
+        _start(store, key, src, known.get(src.relpath), run_id, options, submit) for src in files
+    )
+    yield from _in_transactions(store, _ahead(commits, 0 if here else 2 * cleaner.jobs))
 
 
 def finish_ingest(
-    store: Store, root: Path, seen: Iterable[str], run_id: int, options: IngestOptions
+    store: Store,
+    root: Path,
+    seen: Iterable[str],
+    run_id: int,
+    options: IngestOptions,
+    cleaner: Cleaner,
 ) -> tuple[list[FileOutcome], int]:
     """After a whole pass: mark vanished files, then bring corpus boilerplate up to date."""
     missing = [
         FileOutcome(path, "missing", "the file is no longer in the folder")
         for path in store.mark_missing(root_key(root), seen, run_id)
     ]
-    return missing, refresh_boilerplate(store, run_id, options.boilerplate_min_articles)
+    return missing, refresh_boilerplate(store, run_id, options, cleaner)
 
 
 def ingest_file(
@@ -126,9 +133,10 @@ def ingest_file(
     options: IngestOptions,
 ) -> FileOutcome:
     """Ingest one file, in this process."""
-    with Cleaner(boilerplate, 0, options.extract_timeout) as cleaner:
+    with Cleaner(1, options.extract_timeout) as cleaner:
         state = store.source_state(root, src.relpath)
-        return _start(store, root, src, state, run_id, options, cleaner)()
+        submit = partial(cleaner.submit, boilerplate=boilerplate, here=True)
+        return _start(store, root, src, state, run_id, options, submit)()
 
 
 def _ahead(items: Iterable[T], count: int) -> Iterator[T]:
@@ -176,9 +184,9 @@ def _start(
     state: SourceState | None,
     run_id: int,
     options: IngestOptions,
-    cleaner: Cleaner,
+    submit: Callable[[SourceFile, bytes], Callable[[], FileWork]],
 ) -> Callable[[], FileOutcome]:
-    """Read a file and hand it to the cleaner; returns what commits its outcome."""
+    """Read a file and `submit` it for cleaning; returns what commits its outcome."""
     if _unchanged(state, src):
         return lambda: FileOutcome(src.relpath, "unchanged")  # nothing read, nothing written
 
@@ -215,11 +223,11 @@ def _start(
             return FileOutcome(src.relpath, "unchanged")
 
         return touch
-    work = cleaner.submit(src, data)
+    work = submit(src, data)
 
     def commit() -> FileOutcome:
         try:
-            found, lines = work.result()
+            found, lines = work()
         except Exception as error:
             return failed(error, sha)
         store.save_source(
@@ -233,26 +241,35 @@ def _start(
     return commit
 
 
-def refresh_boilerplate(store: Store, run_id: int, min_articles: int) -> int:
-    """Clean again the articles holding a line that became, or stopped being, boilerplate.
+def refresh_boilerplate(
+    store: Store, run_id: int, options: IngestOptions, cleaner: Cleaner | None = None
+) -> int:
+    """Clean again the articles holding a line that became, or stopped being, boilerplate
+    (with `cleaner`'s workers when they hold `options.parallel_min_bytes`).
 
     Afterwards every stored article is clean with respect to the same boilerplate
     set, whatever order its files arrived in; returns how many were cleaned again.
     """
     if not store.boilerplate_dirty():
         return 0
+    min_articles = options.boilerplate_min_articles
     before = store.boilerplate()
     touched, only_those = store.touched_lines(min_articles)
     if only_those:  # a line whose counts stayed the same kept its standing
         now = (before - touched) | store.frequent_lines(min_articles, among=touched)
     else:
         now = store.frequent_lines(min_articles)
-    changed = now ^ before
-    recleaned = []
-    for segment in store.segments_with_lines(changed):
-        article = reclean(segment.source, segment.position, segment.raw, segment.metadata, now)
-        if article is not None:
-            recleaned.append((segment.rowid, article))
+    segments = store.segments_with_lines(now ^ before)
+    items = [(s.source, stored_document(s.position, s.raw, s.metadata)) for s in segments]
+    if cleaner and sum(len(s.raw) for s in segments) >= options.parallel_min_bytes:
+        articles = cleaner.clean_documents(items, now)
+    else:
+        articles = [clean_document(source, document, now) for source, document in items]
+    recleaned = [
+        (segment.rowid, article)
+        for segment, article in zip(segments, articles, strict=True)
+        if article is not None
+    ]
     store.apply_boilerplate(now, recleaned, run_id, touched=touched, min_anchors=min_articles)
     return len(recleaned)
 

@@ -3,29 +3,48 @@
 Reading a file's articles (decoding, extraction, cleaning, the corpus line keys) is Python
 work of milliseconds a file; the run's process also reads the files and writes the store.
 With `jobs` workers, files are cleaned on every core while the run's process does the
-rest. Each worker is an `isolate.Worker`: an HTML page whose extraction hangs is stopped
-after the time limit and its worker starts again, as in one process.
+rest, and so are the articles cleaned again when corpus boilerplate changes, on the same
+workers: their caches of line features hold the lines of the files they cleaned. Each
+worker is an `isolate.Worker`: an HTML page whose extraction hangs is stopped after the
+time limit and its worker starts again, as in one process.
 
-A run with few files to read cleans them itself: a worker is a fresh interpreter that
-imports trafilatura first, which takes longer than cleaning a few hundred files.
+Work of less than PARALLEL_MIN_BYTES is done in the run's process: a worker is a fresh
+interpreter, which takes longer to start than cleaning a few hundred articles.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
+from typing import Any
 
 from ingest.boilerplate import line_keys
+from ingest.errors import IngestError
 from ingest.extract import extract_html
 from ingest.isolate import Worker
-from ingest.pipeline import Extractor, FileArticles, file_articles
-from ingest.records import Document, SourceFile
+from ingest.pipeline import (
+    Extractor,
+    FileArticles,
+    clean_document,
+    collect,
+    file_articles,
+    file_documents,
+)
+from ingest.records import Article, Document, SourceFile
 
-PARALLEL_MIN_FILES = 200  # files to read from which a run starts workers (by default)
+PARALLEL_MIN_BYTES = 2_000_000  # bytes of text from which a run uses workers (by default)
+CHUNK_DOCUMENTS = 100  # documents that one worker call cleans
 LineRows = list[tuple[int, int]]  # an article's (line key, anchor) rows
 FileWork = tuple[FileArticles, tuple[LineRows, ...]]  # the articles, and each one's line rows
+Item = tuple[str, Document]  # a document, and the relpath of its file
+Chunk = tuple[list[Item], bool]  # documents to clean; whether to make their line rows too
+Cleaned = list[tuple[Article | None, LineRows]]  # a chunk's documents cleaned (None: no text)
+Task = tuple[SourceFile, bytes] | Chunk
+# What a worker is sent: the boilerplate to clean with, or None for the one it was sent last.
+Job = tuple[frozenset[int] | None, Task]
 
 
 def usable_cpus() -> int:
@@ -47,56 +66,104 @@ def clean_file(
     return found, tuple(line_keys(article.raw) for article in found.articles)
 
 
-class Cleaner:
-    """Cleans the files of a run: `submit` returns the future of a file's FileWork.
+def clean_chunk(boilerplate: frozenset[int], chunk: Chunk) -> Cleaned:
+    """Documents cleaned, each with its line rows if asked for."""
+    items, lines = chunk
+    cleaned = [clean_document(source, document, boilerplate) for source, document in items]
+    return [(a, line_keys(a.raw) if a and lines else []) for a in cleaned]
 
-    In one process (`jobs` 0), `submit` cleans the file then and there. With workers,
-    up to `ahead` files are on their way while the run commits the ones before them.
+
+_boilerplate: frozenset[int] = frozenset()  # in a worker: the boilerplate it was sent last
+
+
+def _in_worker(job: Job) -> FileWork | Cleaned:
+    global _boilerplate
+    boilerplate, task = job
+    if boilerplate is not None:
+        _boilerplate = boilerplate
+    if isinstance(task[0], SourceFile):
+        return clean_file(_boilerplate, task)
+    return clean_chunk(_boilerplate, task)
+
+
+class Cleaner:
+    """Cleans files and documents, in this process (`here`) or on `jobs` workers, started
+    at their first task. A file's `submit` returns what waits for its FileWork: a JSON
+    (Lines) file is parsed here and its records cleaned CHUNK_DOCUMENTS at a time on
+    every worker (one big file of records is most of some corpora).
     """
 
-    def __init__(self, boilerplate: frozenset[int], jobs: int, extract_timeout: float) -> None:
-        self.boilerplate = boilerplate
+    def __init__(self, jobs: int, extract_timeout: float) -> None:
+        self.jobs = jobs
         self.extract_timeout = extract_timeout
-        self.ahead = 2 * jobs
-        # In one process, HTML extraction still runs in a worker (started at the first page).
+        # In this process, HTML extraction still runs in a worker (started at the first page).
         self._extract: Worker[str, Document] = Worker(extract_html, extract_timeout)
-        self._pool = ThreadPoolExecutor(jobs, "clean") if jobs else None
-        self._local = threading.local()
-        self._workers: list[Worker[tuple[SourceFile, bytes], FileWork]] = []
+        self._pool = ThreadPoolExecutor(jobs, "clean")
+        self._local = threading.local()  # each thread's worker, and what it was sent
+        self._workers: list[Worker[Job, Any]] = []
         self._lock = threading.Lock()
 
-    def submit(self, src: SourceFile, data: bytes) -> Future[FileWork]:
-        if self._pool is not None:
-            return self._pool.submit(self._in_worker, src, data)
-        done: Future[FileWork] = Future()
+    def submit(
+        self, src: SourceFile, data: bytes, boilerplate: frozenset[int], here: bool
+    ) -> Callable[[], FileWork]:
+        if here:
+            return partial(clean_file, boilerplate, (src, data), self._extract)
+        if src.kind not in ("json", "jsonl"):
+            return self._pool.submit(self._clean_file, src, data, boilerplate).result
         try:
-            done.set_result(clean_file(self.boilerplate, (src, data), self._extract))
+            documents, problems = file_documents(src, data)
         except Exception as error:
-            done.set_exception(error)
-        return done
+            return partial(_raise, error)
+        items = [(src.relpath, document) for document in documents]
+        return partial(_gather, documents, problems, self._chunks(items, boilerplate, True))
 
-    def _in_worker(self, src: SourceFile, data: bytes) -> FileWork:
-        worker = getattr(self._local, "worker", None)
+    def clean_documents(
+        self, items: list[Item], boilerplate: frozenset[int]
+    ) -> list[Article | None]:
+        """Documents cleaned on the workers (None: nothing of one is article text)."""
+        parts = self._chunks(items, boilerplate, False)
+        return [article for part in parts for article, _ in part.result()]
+
+    def _chunks(
+        self, items: list[Item], boilerplate: frozenset[int], lines: bool
+    ) -> list[Future[Cleaned]]:
+        return [
+            self._pool.submit(self._call, (items[i : i + CHUNK_DOCUMENTS], lines), boilerplate)
+            for i in range(0, len(items), CHUNK_DOCUMENTS)
+        ]
+
+    def _clean_file(self, src: SourceFile, data: bytes, boilerplate: frozenset[int]) -> FileWork:
+        # Only extraction can hang; the rest of a big file may take long.
+        limit = self.extract_timeout if src.kind == "html" else None
+        found: FileWork = self._call((src, data), boilerplate, limit)
+        return found
+
+    def _call(self, task: Task, boilerplate: frozenset[int], limit: float | None = None) -> Any:
+        """`task` on this thread's worker, sending `boilerplate` unless it has it."""
+        worker: Worker[Job, Any] | None = getattr(self._local, "worker", None)
         if worker is None:
-            worker = Worker(partial(clean_file, self.boilerplate), self.extract_timeout)
+            worker = Worker(_in_worker, self.extract_timeout)
             with self._lock:
                 self._workers.append(worker)
-            self._local.worker = worker
-        # Only extraction can hang; the rest of a big JSON Lines file may take long.
-        limit = self.extract_timeout if src.kind == "html" else None
-        result: FileWork = worker.call((src, data), limit)
+            self._local.worker, self._local.sent = worker, None
+        has_it = self._local.sent is boilerplate
+        try:
+            result = worker.call((None if has_it else boilerplate, task), limit)
+        except IngestError:  # perhaps a new worker process now: send it again
+            self._local.sent = None
+            raise
+        self._local.sent = boilerplate
         return result
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            with self._lock:
-                workers = list(self._workers)
-            for worker in workers:
-                worker.kill()  # a call still waiting on its worker ends with an error
-            self._pool.shutdown(wait=True)
-            for worker in workers:
-                worker.close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            workers = list(self._workers)
+        for worker in workers:
+            worker.kill()  # a call still waiting on its worker ends with an error
+        self._pool.shutdown(wait=True)
+        for worker in workers:
+            worker.close()
         self._extract.close()
 
     def __enter__(self) -> Cleaner:
@@ -105,3 +172,14 @@ class Cleaner:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+
+def _gather(
+    documents: list[Document], problems: list[str], parts: list[Future[Cleaned]]
+) -> FileWork:
+    cleaned = [row for part in parts for row in part.result()]
+    found = collect(documents, problems, [article for article, _ in cleaned])
+    return found, tuple(lines for article, lines in cleaned if article is not None)
+
+
+def _raise(error: Exception) -> FileWork:
+    raise error

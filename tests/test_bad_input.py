@@ -229,7 +229,7 @@ def test_a_file_that_vanishes_before_it_is_read_fails_with_a_reason(tmp_path: Pa
 def _with_workers(folder: Path) -> list[str]:
     """Options that have worker processes clean the files, however few there are."""
     config = folder / "workers.toml"
-    config.write_text("[ingest]\nparallel_min_files = 1\n", encoding="utf-8")
+    config.write_text("[ingest]\nparallel_min_bytes = 1\n", encoding="utf-8")
     return ["--config", str(config), "--jobs", "2"]
 
 

@@ -50,7 +50,7 @@ def ingest_args(request: pytest.FixtureRequest, tmp_path: Path) -> list[str]:
     if not request.param:
         return []
     config = tmp_path / "workers.toml"
-    config.write_text("[ingest]\nparallel_min_files = 1\n", encoding="utf-8")
+    config.write_text("[ingest]\nparallel_min_bytes = 1\n", encoding="utf-8")
     return ["--config", str(config), "--jobs", "2"]
 
 

@@ -223,7 +223,7 @@ def test_migration_scripts_split_into_whole_statements() -> None:
 def test_boilerplate_from_the_touched_lines_is_that_of_every_line(tmp_path: Path) -> None:
     import random
 
-    from ingest.run import refresh_boilerplate
+    from ingest.run import IngestOptions, refresh_boilerplate
 
     rng = random.Random(5)
     with Store.open(tmp_path / "s.db") as store:
@@ -243,7 +243,7 @@ def test_boilerplate_from_the_touched_lines_is_that_of_every_line(tmp_path: Path
                 status="ingested", reason=None, problems=(), run_id=run,
                 articles=[(replace(a, source=path), rows) for a, rows in articles],
             )
-            refresh_boilerplate(store, run, min_anchors)
+            refresh_boilerplate(store, run, IngestOptions(boilerplate_min_articles=min_anchors))
             assert store.boilerplate() == store.frequent_lines(min_anchors)
             assert store.touched_lines(min_anchors) == (frozenset(), True)  # counted, done
         assert store.boilerplate()  # some lines did become boilerplate
