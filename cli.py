@@ -22,8 +22,7 @@ from dedupe.explain import bands_in_common
 from dedupe.explain import explain as explain_pair
 from dedupe.run import DedupeError, DedupeParams, DedupeSummary, dedupe
 from ingest.discover import discover
-from ingest.run import IngestOptions, IngestSummary, finish_ingest, ingest_files, root_key
-from ingest.workers import Cleaner
+from ingest.run import FileOutcome, IngestOptions, ingest_pass, root_key
 from store.dedupe import DedupeStore
 from store.export import FORMATS, ExportError, article_rows, cluster_rows, pair_rows, write
 from store.lock import LockedError, write_lock
@@ -302,23 +301,17 @@ def _ingest_step(
         if options.get(name):
             ingest_config[name] = options[name]
     settings = _replace(IngestOptions(), ingest_config, "ingest")
-    summary = IngestSummary()
     files = list(discover(folder))
-    with Cleaner(settings.jobs, settings.extract_timeout) as cleaner:
-        with _progress(len(files), "files", options["quiet"]) as advance:
-            for outcome in ingest_files(store, folder, files, run_id, settings, cleaner):
-                summary.add(outcome)
-                if outcome.outcome == "failed":
-                    log.warning("failed: %s: %s", outcome.path, outcome.reason)
-                advance(1)
-                if stopping():
-                    break
-        if not stopping():  # a partial pass has not seen every file: nothing is missing yet
-            missing, summary.recleaned = finish_ingest(
-                store, folder, [f.relpath for f in files], run_id, settings, cleaner
-            )
-            for outcome in missing:
-                summary.add(outcome)
+    with _progress(len(files), "files", options["quiet"]) as advance:
+
+        def each(outcome: FileOutcome) -> None:
+            if outcome.outcome == "failed":
+                log.warning("failed: %s: %s", outcome.path, outcome.reason)
+            advance(1)
+
+        summary = ingest_pass(
+            store, folder, files, run_id, settings, should_stop=stopping, each=each
+        )
     return {
         "files": {
             "seen": len(files),

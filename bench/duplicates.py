@@ -59,8 +59,7 @@ from dedupe.signature import (
     shingled,
 )
 from ingest.discover import discover
-from ingest.run import IngestOptions, finish_ingest, ingest_files
-from ingest.workers import Cleaner
+from ingest.run import IngestOptions, ingest_pass
 from store.dedupe import DedupeStore, Pair
 from store.store import Store
 
@@ -180,10 +179,7 @@ def run_pipeline(folder: Path, db: Path, params: DedupeParams | None = None) -> 
     with Store.open(db) as store:
         run_id = store.start_run("bench", str(folder))
         files = list(discover(folder))
-        with Cleaner(options.jobs, options.extract_timeout) as cleaner:
-            for _ in ingest_files(store, folder, files, run_id, options, cleaner):
-                pass
-            finish_ingest(store, folder, [f.relpath for f in files], run_id, options, cleaner)
+        ingest_pass(store, folder, files, run_id, options)
         dedupe(store, run_id, params)
         seconds = time.perf_counter() - start
         return _read(store, seconds)

@@ -61,8 +61,7 @@ from dedupe.signature import STORY_PARAMS, signature_batch, signatures
 from ingest.boilerplate import line_keys
 from ingest.discover import discover
 from ingest.records import Article
-from ingest.run import IngestOptions, finish_ingest, ingest_files, refresh_boilerplate
-from ingest.workers import Cleaner
+from ingest.run import IngestOptions, ingest_pass, refresh_boilerplate
 from store.dedupe import DedupeStore
 from store.store import Store, text_hash
 
@@ -431,10 +430,7 @@ def _child(db: Path, folder: Path, params: DedupeParams) -> None:
         run_id = store.start_run("bench-run", str(folder))
         start = time.perf_counter()
         files = list(discover(folder))
-        with Cleaner(options.jobs, options.extract_timeout) as cleaner:
-            for _ in ingest_files(store, folder, files, run_id, options, cleaner):
-                pass
-            finish_ingest(store, folder, [f.relpath for f in files], run_id, options, cleaner)
+        ingest_pass(store, folder, files, run_id, options)
         ingest_s = time.perf_counter() - start
         ds = DedupeStore(store)
         new_ids = ds.unsigned()

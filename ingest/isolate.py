@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 import signal
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
@@ -61,29 +62,37 @@ def _portable(error: Exception) -> Exception:
 
 
 class Worker(Generic[T, R]):
-    """Calls `function` in a child process, with a time limit on each call."""
+    """Calls `function` in a child process, with a time limit on each call.
+
+    `starts` counts the processes started: a caller that leaves state in the worker
+    (ingest.workers sends its boilerplate once) can tell a fresh one. `kill` may come from
+    another thread; after it, calls fail at once.
+    """
 
     def __init__(self, function: Callable[[T], R], timeout: float) -> None:
         self.function = function
         self.timeout = timeout
+        self.starts = 0
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
+        self._lock = threading.Lock()
+        self._stopped = False
 
     def __call__(self, argument: T) -> R:
         return self.call(argument, self.timeout)
 
     def call(self, argument: T, timeout: float | None) -> R:
         """`function(argument)` in the worker, stopped after `timeout` seconds (None: no limit)."""
-        conn = self._start()
-        conn.send(argument)
-        if not conn.poll(timeout):
-            self.close()
-            raise IngestError(
-                "timeout", f"extraction took longer than {timeout:g} s and was stopped"
-            )
+        conn = self.start()
         try:
+            conn.send(argument)
+            if not conn.poll(timeout):
+                self.close()
+                raise IngestError(
+                    "timeout", f"extraction took longer than {timeout:g} s and was stopped"
+                )
             ok, value = conn.recv()
-        except EOFError:  # the worker died (out of memory, a crash in C code)
+        except (EOFError, OSError):  # the worker died (out of memory, a crash in C code)
             self.close()
             raise IngestError(
                 "worker-died", "the process reading this file died (out of memory, a crash in C)"
@@ -93,27 +102,43 @@ class Worker(Generic[T, R]):
         result: R = value
         return result
 
-    def _start(self) -> Connection:
-        if self._process is None or not self._process.is_alive():
+    def start(self) -> Connection:
+        """The pipe to a live worker process, started if there is none."""
+        with self._lock:
+            if self._stopped:
+                raise IngestError("worker-died", "the run is stopping")
+            if self._process is not None and self._process.is_alive():
+                assert self._conn is not None
+                return self._conn
+            self._end()
             context = multiprocessing.get_context("spawn")
             parent, child = context.Pipe()
-            self._process = context.Process(target=_serve, args=(child, self.function), daemon=True)
-            self._process.start()
+            process = context.Process(target=_serve, args=(child, self.function), daemon=True)
+            process.start()
             child.close()
-            self._conn = parent
-            if not parent.poll(STARTUP_SECONDS) or parent.recv() != READY:
-                self.close()
-                raise IngestError("worker-died", "the worker process did not start")
-        assert self._conn is not None
-        return self._conn
+            self._process, self._conn = process, parent
+            self.starts += 1
+        try:
+            if parent.poll(STARTUP_SECONDS) and parent.recv() == READY:
+                return parent
+        except (EOFError, OSError):
+            pass
+        self.close()
+        raise IngestError("worker-died", "the worker process did not start")
 
     def kill(self) -> None:
-        """Stop the worker from another thread: a call waiting on it raises IngestError."""
-        process = self._process
-        if process is not None:
-            process.kill()
+        """Stop the worker from another thread for good: a call waiting on it raises
+        IngestError, and so does any later one."""
+        with self._lock:
+            self._stopped = True
+            if self._process is not None:
+                self._process.kill()
 
     def close(self) -> None:
+        with self._lock:
+            self._end()
+
+    def _end(self) -> None:
         if self._process is not None:
             self._process.kill()
             self._process.join()

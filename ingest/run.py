@@ -12,7 +12,7 @@ import hashlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -49,8 +49,10 @@ class IngestOptions:
     parallel_min_bytes: int = PARALLEL_MIN_BYTES  # ...when a run has this much to read
 
     def __post_init__(self) -> None:
-        if self.jobs < 1:
-            raise ValueError(f"jobs must be at least 1, not {self.jobs}")
+        for name, least in (("jobs", 1), ("parallel_min_bytes", 0)):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < least:
+                raise ValueError(f"{name} must be a whole number >= {least}, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,33 @@ def root_key(root: Path) -> str:
     return str(root.resolve())
 
 
+def ingest_pass(
+    store: Store,
+    root: Path,
+    files: Sequence[SourceFile],
+    run_id: int,
+    options: IngestOptions,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+    each: Callable[[FileOutcome], None] = lambda outcome: None,
+) -> IngestSummary:
+    """Ingest `files` (all that discovery found under `root`); then, unless stopped, mark
+    the files that vanished and bring corpus boilerplate up to date. `each` is told every
+    outcome once it is committed; `should_stop` is asked between transactions."""
+    summary = IngestSummary()
+    with Cleaner(options.jobs, options.extract_timeout) as cleaner:
+        for outcome in ingest_files(store, root, files, run_id, options, cleaner, should_stop):
+            summary.add(outcome)
+            each(outcome)
+        if should_stop():  # a partial pass has not seen every file: nothing is missing yet
+            return summary
+        seen = [src.relpath for src in files]
+        for path in store.mark_missing(root_key(root), seen, run_id):
+            summary.add(FileOutcome(path, "missing", "the file is no longer in the folder"))
+        summary.recleaned = refresh_boilerplate(store, run_id, options, cleaner)
+    return summary
+
+
 def ingest_files(
     store: Store,
     root: Path,
@@ -93,9 +122,11 @@ def ingest_files(
     run_id: int,
     options: IngestOptions,
     cleaner: Cleaner,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> Iterator[FileOutcome]:
     """Ingest each file in turn, yielding its outcome once it is committed (in file order;
-    with workers, the next files are being cleaned meanwhile)."""
+    with workers, the next files are being cleaned meanwhile). Once `should_stop`, the
+    files committed are yielded and no more are."""
     key = root_key(root)
     known = store.source_states(key)
     files = list(files)
@@ -105,23 +136,8 @@ def ingest_files(
     commits = (
         _start(store, key, src, known.get(src.relpath), run_id, options, submit) for src in files
     )
-    yield from _in_transactions(store, _ahead(commits, 0 if here else 2 * cleaner.jobs))
-
-
-def finish_ingest(
-    store: Store,
-    root: Path,
-    seen: Iterable[str],
-    run_id: int,
-    options: IngestOptions,
-    cleaner: Cleaner,
-) -> tuple[list[FileOutcome], int]:
-    """After a whole pass: mark vanished files, then bring corpus boilerplate up to date."""
-    missing = [
-        FileOutcome(path, "missing", "the file is no longer in the folder")
-        for path in store.mark_missing(root_key(root), seen, run_id)
-    ]
-    return missing, refresh_boilerplate(store, run_id, options, cleaner)
+    ahead = _ahead(commits, 0 if here else 2 * cleaner.jobs)
+    yield from _in_transactions(store, ahead, should_stop)
 
 
 def ingest_file(
@@ -150,18 +166,22 @@ def _ahead(items: Iterable[T], count: int) -> Iterator[T]:
 
 
 def _in_transactions(
-    store: Store, commits: Iterable[Callable[[], FileOutcome]]
+    store: Store, commits: Iterable[Callable[[], FileOutcome]], should_stop: Callable[[], bool]
 ) -> Iterator[FileOutcome]:
     """Run files' commits, up to COMMIT_FILES (or COMMIT_SECONDS' worth) in a transaction,
     and yield their outcomes once committed: a file is all in the store or not at all."""
     commits = iter(commits)
-    while True:
+    while not should_stop():
         done = []
         since = time.monotonic()
         with store.transaction():
             for commit in commits:
                 done.append(commit())
-                if len(done) == COMMIT_FILES or time.monotonic() - since > COMMIT_SECONDS:
+                if (
+                    len(done) == COMMIT_FILES
+                    or time.monotonic() - since > COMMIT_SECONDS
+                    or should_stop()
+                ):
                     break
         if not done:
             return

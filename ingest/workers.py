@@ -73,7 +73,7 @@ def clean_chunk(boilerplate: frozenset[int], chunk: Chunk) -> Cleaned:
     return [(a, line_keys(a.raw) if a and lines else []) for a in cleaned]
 
 
-_boilerplate: frozenset[int] = frozenset()  # in a worker: the boilerplate it was sent last
+_boilerplate: frozenset[int] | None = None  # in a worker: the boilerplate it was sent last
 
 
 def _in_worker(job: Job) -> FileWork | Cleaned:
@@ -81,6 +81,8 @@ def _in_worker(job: Job) -> FileWork | Cleaned:
     boilerplate, task = job
     if boilerplate is not None:
         _boilerplate = boilerplate
+    if _boilerplate is None:  # a process started between the parent's check and its call
+        raise IngestError("worker-died", "a new worker process was not sent the boilerplate")
     if isinstance(task[0], SourceFile):
         return clean_file(_boilerplate, task)
     return clean_chunk(_boilerplate, task)
@@ -102,6 +104,7 @@ class Cleaner:
         self._local = threading.local()  # each thread's worker, and what it was sent
         self._workers: list[Worker[Job, Any]] = []
         self._lock = threading.Lock()
+        self._closing = False
 
     def submit(
         self, src: SourceFile, data: bytes, boilerplate: frozenset[int], here: bool
@@ -121,8 +124,14 @@ class Cleaner:
         self, items: list[Item], boilerplate: frozenset[int]
     ) -> list[Article | None]:
         """Documents cleaned on the workers (None: nothing of one is article text)."""
-        parts = self._chunks(items, boilerplate, False)
-        return [article for part in parts for article, _ in part.result()]
+        found: list[Article | None] = []
+        for i, part in enumerate(self._chunks(items, boilerplate, False)):
+            try:
+                found.extend(article for article, _ in part.result())
+            except IngestError:  # its worker died: clean the chunk here rather than fail
+                chunk = items[i * CHUNK_DOCUMENTS : (i + 1) * CHUNK_DOCUMENTS]
+                found.extend(clean_document(src, doc, boilerplate) for src, doc in chunk)
+        return found
 
     def _chunks(
         self, items: list[Item], boilerplate: frozenset[int], lines: bool
@@ -139,25 +148,33 @@ class Cleaner:
         return found
 
     def _call(self, task: Task, boilerplate: frozenset[int], limit: float | None = None) -> Any:
-        """`task` on this thread's worker, sending `boilerplate` unless it has it."""
+        """`task` on this thread's worker, sending `boilerplate` unless that very process
+        was sent it last."""
+        worker = self._thread_worker()
+        worker.start()
+        key = (worker.starts, boilerplate)
+        sent = self._local.sent
+        has_it = sent is not None and sent[0] == key[0] and sent[1] is boilerplate
+        self._local.sent = None  # until the call succeeds
+        result = worker.call((None if has_it else boilerplate, task), limit)
+        self._local.sent = key
+        return result
+
+    def _thread_worker(self) -> Worker[Job, Any]:
         worker: Worker[Job, Any] | None = getattr(self._local, "worker", None)
         if worker is None:
             worker = Worker(_in_worker, self.extract_timeout)
             with self._lock:
+                if self._closing:
+                    raise IngestError("worker-died", "the run is stopping")
                 self._workers.append(worker)
             self._local.worker, self._local.sent = worker, None
-        has_it = self._local.sent is boilerplate
-        try:
-            result = worker.call((None if has_it else boilerplate, task), limit)
-        except IngestError:  # perhaps a new worker process now: send it again
-            self._local.sent = None
-            raise
-        self._local.sent = boilerplate
-        return result
+        return worker
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         with self._lock:
+            self._closing = True
             workers = list(self._workers)
         for worker in workers:
             worker.kill()  # a call still waiting on its worker ends with an error

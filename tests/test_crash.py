@@ -7,6 +7,7 @@ clean single run's.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -123,6 +124,9 @@ def test_sigterm_and_sigint_stop_after_the_files_at_hand_and_the_next_run_finish
     stored = _signal_paused(first, db, lambda: os.kill(first.pid, signal.SIGTERM))
     assert first.wait() == 5, first.stderr()
     assert stored <= count(db, SOURCES) <= stored + COMMIT_FILES
+    # Its summary counts every file it committed.
+    [(summary,)] = _rows(db, "SELECT summary FROM runs")
+    assert json.loads(summary)["files"]["ingested"] == count(db, SOURCES)
     assert "Traceback" not in first.stderr()
 
     # Ctrl-C in a terminal signals the whole process group, the workers included.

@@ -199,8 +199,10 @@ def test_a_version_5_store_keeps_its_signatures_and_lsh_rows(tmp_path: Path) -> 
         assert ds.candidates("story", [(0, -9)]) == {(0, -9): ["a", "b"]}
         assert ds.candidates("duplicate", [(0, -9)]) == {(0, -9): ["b"]}
         assert ds.signatures(["a"])["a"].duplicate_minhash.tolist() == [1, 7]
-        assert ds.stale() == ds.unsigned() == []
         assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        ds.forget(["a"], [("story", 0, -9, "a")])  # its rows are found by their new kind
+        assert ds.candidates("story", [(0, -9)]) == {(0, -9): ["b"]}
+        assert list(ds.signatures(["a", "b"])) == ["b"]
 
 
 def test_migration_scripts_split_into_whole_statements() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -104,6 +106,16 @@ def test_a_page_over_the_time_limit_fails_alone_and_the_worker_starts_again() ->
             cleaner.submit(page, PAGE.encode(), boilerplate, here=False)()
         assert caught.value.reason == "timeout"
         # The new worker process is sent the boilerplate again.
+        assert cleaner.clean_documents(items, boilerplate) == _here(items, boilerplate)
+
+
+def test_a_worker_process_that_died_idle_is_sent_the_boilerplate_again() -> None:
+    items, boilerplate = _template_items(10)
+    with Cleaner(1, 60) as cleaner:
+        assert cleaner.clean_documents(items, boilerplate) == _here(items, boilerplate)
+        [process] = multiprocessing.active_children()
+        os.kill(process.pid, signal.SIGKILL)  # between two calls: nothing tells the caller
+        process.join()
         assert cleaner.clean_documents(items, boilerplate) == _here(items, boilerplate)
 
 
