@@ -30,7 +30,8 @@ kept: other load on the machine then hits every tool alike.
 The tools, with the fastest settings of each that keep the comparison fair:
 
 - newsdedup: `newsdedup run` (ingest, clean, sign, match, cluster duplicates and stories)
-  with `--duplicate-threshold 0.8`: the whole job, as a user runs it; one core.
+  with `--duplicate-threshold 0.8`: the whole job, as a user runs it; the corpus's records
+  are cleaned on one worker process per core, dedupe runs in one.
 - newsdedup-duplicates: the same with `--no-stories`, the job the MinHash peers do
   (ingest and cleaning included).
 - datatrove: its four-stage MinHash pipeline (its example's structure) on the
