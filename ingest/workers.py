@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -67,10 +68,22 @@ def clean_file(
 
 
 def clean_chunk(boilerplate: frozenset[int], chunk: Chunk) -> Cleaned:
-    """Documents cleaned, each with its line rows if asked for."""
+    """Documents cleaned, each with its line rows if asked for. The articles come back
+    without their raw text, which the caller holds already (`_with_raw`)."""
     items, lines = chunk
     cleaned = [clean_document(source, document, boilerplate) for source, document in items]
-    return [(a, line_keys(a.raw) if a and lines else []) for a in cleaned]
+    return [
+        (replace(a, raw="") if a else None, line_keys(a.raw) if a and lines else [])
+        for a in cleaned
+    ]
+
+
+def _with_raw(items: Sequence[Item], cleaned: Cleaned) -> Cleaned:
+    """A chunk's articles with their raw text again: the documents' own strings."""
+    return [
+        (replace(article, raw=document.text) if article else None, lines)
+        for (_, document), (article, lines) in zip(items, cleaned, strict=True)
+    ]
 
 
 _boilerplate: frozenset[int] | None = None  # in a worker: the boilerplate it was sent last
@@ -118,7 +131,8 @@ class Cleaner:
         except Exception as error:
             return partial(_raise, error)
         items = [(src.relpath, document) for document in documents]
-        return partial(_gather, documents, problems, self._chunks(items, boilerplate, True))
+        parts = self._chunks(items, boilerplate, True)
+        return partial(_gather, src.relpath, documents, problems, parts)
 
     def clean_documents(
         self, items: list[Item], boilerplate: frozenset[int]
@@ -126,10 +140,10 @@ class Cleaner:
         """Documents cleaned on the workers (None: nothing of one is article text)."""
         found: list[Article | None] = []
         for i, part in enumerate(self._chunks(items, boilerplate, False)):
+            chunk = items[i * CHUNK_DOCUMENTS : (i + 1) * CHUNK_DOCUMENTS]
             try:
-                found.extend(article for article, _ in part.result())
+                found.extend(article for article, _ in _with_raw(chunk, part.result()))
             except IngestError:  # its worker died: clean the chunk here rather than fail
-                chunk = items[i * CHUNK_DOCUMENTS : (i + 1) * CHUNK_DOCUMENTS]
                 found.extend(clean_document(src, doc, boilerplate) for src, doc in chunk)
         return found
 
@@ -191,9 +205,10 @@ class Cleaner:
 
 
 def _gather(
-    documents: list[Document], problems: list[str], parts: list[Future[Cleaned]]
+    relpath: str, documents: list[Document], problems: list[str], parts: list[Future[Cleaned]]
 ) -> FileWork:
-    cleaned = [row for part in parts for row in part.result()]
+    items = [(relpath, document) for document in documents]
+    cleaned = _with_raw(items, [row for part in parts for row in part.result()])
     found = collect(documents, problems, [article for article, _ in cleaned])
     return found, tuple(lines for article, lines in cleaned if article is not None)
 
