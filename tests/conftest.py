@@ -20,6 +20,13 @@ def needs_shared(sub: str) -> Path:
     return path
 
 
+def with_workers(folder: Path) -> list[str]:
+    """Run options that have worker processes clean the files, however little there is."""
+    config = folder / "workers.toml"
+    config.write_text("[ingest]\nparallel_min_bytes = 1\n", encoding="utf-8")
+    return ["--config", str(config), "--jobs", "2"]
+
+
 class Cli:
     def __init__(self, db: Path) -> None:
         self.db = db

@@ -21,7 +21,7 @@ from cli import main
 from ingest.records import SourceFile
 from ingest.run import IngestOptions, ingest_file
 from store.store import Store
-from tests.conftest import Cli
+from tests.conftest import Cli, with_workers
 
 MAX_BYTES = 1_000_000
 GOOD = (
@@ -147,7 +147,7 @@ def test_a_folder_of_bad_input_finishes_with_code_3_and_every_file_accounted_for
 ) -> None:
     news = tmp_path / "news"
     expected = _bad_folder(news)
-    extra = _with_workers(tmp_path) if workers else []
+    extra = with_workers(tmp_path) if workers else []
     files = _run_json(news, cli.db, *extra)["files"]
 
     # Every file found ends in exactly one state, recorded in the store.
@@ -224,13 +224,6 @@ def test_a_file_that_vanishes_before_it_is_read_fails_with_a_reason(tmp_path: Pa
         [problem] = store.problems()
         assert problem["source"] == "gone.txt" and problem["status"] == "failed"
         assert store.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 0
-
-
-def _with_workers(folder: Path) -> list[str]:
-    """Options that have worker processes clean the files, however few there are."""
-    config = folder / "workers.toml"
-    config.write_text("[ingest]\nparallel_min_bytes = 1\n", encoding="utf-8")
-    return ["--config", str(config), "--jobs", "2"]
 
 
 def _run_json(news: Path, db: Path, *extra: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from ingest.isolate import Worker
 from ingest.run import COMMIT_FILES
 from store.schema import migrate
 from store.store import Store
+from tests.conftest import with_workers
 from tests.corpus import Corpus
 from tests.processes import (
     Proc,
@@ -48,11 +49,7 @@ def _run(tmp_path: Path, folder: Path, db: Path, *extra: str) -> Proc:
 @pytest.fixture(params=[False, True], ids=["one-process", "workers"])
 def ingest_args(request: pytest.FixtureRequest, tmp_path: Path) -> list[str]:
     """Run options: files cleaned in the run's process, or in worker processes."""
-    if not request.param:
-        return []
-    config = tmp_path / "workers.toml"
-    config.write_text("[ingest]\nparallel_min_bytes = 1\n", encoding="utf-8")
-    return ["--config", str(config), "--jobs", "2"]
+    return with_workers(tmp_path) if request.param else []
 
 
 def _kill_when(proc: Proc, db: Path, sql: str, at_least: int = 1) -> int:
