@@ -173,7 +173,10 @@ MIGRATIONS: tuple[str, ...] = (
         story_minhash BLOB NOT NULL,
         story_terms BLOB NOT NULL
     );
-    INSERT INTO signatures_new SELECT * FROM signatures ORDER BY article;
+    INSERT INTO signatures_new
+        (article, text_hash, duplicate_minhash, story_minhash, story_terms)
+        SELECT article, text_hash, duplicate_minhash, story_minhash, story_terms
+        FROM signatures ORDER BY article;
     DROP TABLE signatures;
     ALTER TABLE signatures_new RENAME TO signatures;
     CREATE TABLE lsh_new (
@@ -183,8 +186,9 @@ MIGRATIONS: tuple[str, ...] = (
         article TEXT NOT NULL,
         PRIMARY KEY (kind, band, key, article)
     ) WITHOUT ROWID;
-    INSERT INTO lsh_new SELECT kind = 'story', band, key, article FROM lsh
-        ORDER BY kind, band, key, article;
+    INSERT INTO lsh_new (kind, band, key, article)
+        SELECT CASE kind WHEN 'duplicate' THEN 0 WHEN 'story' THEN 1 END, band, key, article
+        FROM lsh ORDER BY 1, 2, 3, 4;
     DROP TABLE lsh;
     ALTER TABLE lsh_new RENAME TO lsh;
     """,
