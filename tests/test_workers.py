@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -117,6 +118,22 @@ def test_a_worker_process_that_died_idle_is_sent_the_boilerplate_again() -> None
         os.kill(process.pid, signal.SIGKILL)  # between two calls: nothing tells the caller
         process.join()
         assert cleaner.clean_documents(items, boilerplate) == _here(items, boilerplate)
+
+
+def test_a_chunk_whose_worker_dies_is_cleaned_in_this_process() -> None:
+    items, boilerplate = _template_items(4)
+    title, body = TEXT.split("\n\n")
+    long_text = f"{title}\n\n" + "\n\n".join(f"{body} Part {i}." for i in range(1_000))
+    items = [(src, Document(long_text, doc.position)) for src, doc in items]  # seconds
+    with Cleaner(1, 60) as cleaner:
+        cleaner.clean_documents(items[:1], boilerplate)  # the worker is up
+        [process] = multiprocessing.active_children()
+        killer = threading.Timer(0.5, os.kill, (process.pid, signal.SIGKILL))
+        killer.start()
+        found = cleaner.clean_documents(items, boilerplate)
+        killer.join()
+    assert not process.is_alive()  # killed while it worked: the chunk was redone here
+    assert found == _here(items, boilerplate)
 
 
 def test_a_feed_with_no_article_fails_as_in_one_process() -> None:
