@@ -36,6 +36,7 @@ DEFAULT_EXTRACT_TIMEOUT = 60.0  # seconds for one HTML page
 # file would cost more than cleaning takes (each writes the pages of the same indexes).
 COMMIT_FILES = 20
 COMMIT_SECONDS = 0.5
+AHEAD_BYTES = 256 * 1024 * 1024  # what the files being cleaned ahead may hold (on disk)
 # Reasons that mean "not an article file" rather than "an article file we could not read".
 SKIP_REASONS = frozenset({"unsupported-type", "empty", "binary", "no-article"})
 
@@ -134,9 +135,10 @@ def ingest_files(
     here = to_read < options.parallel_min_bytes  # too little for workers to pay their start
     submit = partial(cleaner.submit, boilerplate=store.boilerplate(), here=here)
     commits = (
-        _start(store, key, src, known.get(src.relpath), run_id, options, submit) for src in files
+        (_start(store, key, src, known.get(src.relpath), run_id, options, submit), src.size)
+        for src in files
     )
-    ahead = _ahead(commits, 0 if here else 2 * cleaner.jobs)
+    ahead = _ahead(commits, 0 if here else 2 * cleaner.jobs, AHEAD_BYTES)
     yield from _in_transactions(store, ahead, should_stop)
 
 
@@ -155,14 +157,21 @@ def ingest_file(
         return _start(store, root, src, state, run_id, options, submit)()
 
 
-def _ahead(items: Iterable[T], count: int) -> Iterator[T]:
-    """The items in order, each once `count` more are made (making one starts its work)."""
-    window: deque[T] = deque()
-    for item in items:
-        window.append(item)
-        if len(window) > count:
-            yield window.popleft()
-    yield from window
+def _ahead(items: Iterable[tuple[T, int]], count: int, budget: int) -> Iterator[T]:
+    """The items in order, each once up to `count` more are made (making one starts its
+    work), as long as those hold at most `budget` bytes (items come with their sizes; the
+    newest is made before its size counts, so one item may pass the budget)."""
+    window: deque[tuple[T, int]] = deque()
+    held = 0
+    for item, size in items:
+        window.append((item, size))
+        held += size
+        while len(window) > count or (len(window) > 1 and held > budget):
+            first, first_size = window.popleft()
+            held -= first_size
+            yield first
+    for item, _ in window:
+        yield item
 
 
 def _in_transactions(

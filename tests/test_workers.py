@@ -9,6 +9,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,28 @@ def test_closing_stops_a_file_under_way_and_leaves_no_worker() -> None:
     with pytest.raises(IngestError):
         under_way()
     assert multiprocessing.active_children() == []
+
+
+def test_files_cleaned_ahead_are_bounded_in_number_and_in_bytes() -> None:
+    from ingest.run import _ahead
+
+    made: list[int] = []
+
+    def sized(sizes: list[int]) -> Iterator[tuple[int, int]]:
+        for i, size in enumerate(sizes):
+            made.append(i)
+            yield i, size
+
+    def in_flight(sizes: list[int], count: int, budget: int) -> list[int]:
+        """How many items were made beyond each one when it was handed on."""
+        made.clear()
+        out = []
+        for item in _ahead(sized(sizes), count, budget):
+            out.append(len(made) - 1 - item)
+        return out
+
+    assert in_flight([1] * 6, 2, 100) == [2, 2, 2, 2, 1, 0]
+    assert in_flight([1] * 3, 0, 100) == [0, 0, 0]  # in one process: none ahead
+    # Bytes bound it first: a file of 60 goes on once the next one of 60 is read.
+    assert in_flight([60, 60, 60, 1, 1], 4, 100) == [1, 1, 2, 1, 0]
+    assert in_flight([500, 1, 1], 4, 100) == [1, 1, 0]  # a file over the budget still goes
