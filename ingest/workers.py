@@ -132,7 +132,7 @@ class Cleaner:
             return partial(_raise, error)
         items = [(src.relpath, document) for document in documents]
         parts = self._chunks(items, boilerplate, True)
-        return partial(_gather, src.relpath, documents, problems, parts)
+        return partial(_gather, items, problems, parts)
 
     def clean_documents(
         self, items: list[Item], boilerplate: frozenset[int]
@@ -166,9 +166,8 @@ class Cleaner:
         was sent it last."""
         worker = self._thread_worker()
         worker.start()
-        key = (worker.starts, boilerplate)
-        sent = self._local.sent
-        has_it = sent is not None and sent[0] == key[0] and sent[1] is boilerplate
+        key = (worker.starts, boilerplate)  # tuples compare their items by identity first
+        has_it = self._local.sent == key
         self._local.sent = None  # until the call succeeds
         result = worker.call((None if has_it else boilerplate, task), limit)
         self._local.sent = key
@@ -204,12 +203,9 @@ class Cleaner:
         self.close()
 
 
-def _gather(
-    relpath: str, documents: list[Document], problems: list[str], parts: list[Future[Cleaned]]
-) -> FileWork:
-    items = [(relpath, document) for document in documents]
+def _gather(items: list[Item], problems: list[str], parts: list[Future[Cleaned]]) -> FileWork:
     cleaned = _with_raw(items, [row for part in parts for row in part.result()])
-    found = collect(documents, problems, [article for article, _ in cleaned])
+    found = collect([doc for _, doc in items], problems, [article for article, _ in cleaned])
     return found, tuple(lines for article, lines in cleaned if article is not None)
 
 
