@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.lines import LINE_CACHE_SIZE, lowered
+from ingest.lines import LINE_CACHE_SIZE, lowered, word_count
 
 # --- line scoring -----------------------------------------------------------------------------
 
@@ -261,7 +261,10 @@ class LineInfo:
 @functools.lru_cache(maxsize=LINE_CACHE_SIZE)
 def count_words(line: str) -> int:
     """Words of a line; in scripts written without spaces, characters stand in for words."""
-    return max(len(TOKEN_RE.findall(line)), len(CJK_RE.findall(line)) // CJK_CHARS_PER_WORD)
+    tokens = word_count(line)  # the same \w+ runs, cached with the other rules' counts
+    if line.isascii():  # no character of a script written without spaces
+        return tokens
+    return max(tokens, len(CJK_RE.findall(line)) // CJK_CHARS_PER_WORD)
 
 
 def has_date_cue(text: str) -> bool:

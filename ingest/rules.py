@@ -81,7 +81,33 @@ def _cue(pattern: str, *needles: str) -> Cue:
     return Cue(re.compile(pattern, re.IGNORECASE), needles)
 
 
-_FOOTER = [
+class Cues:
+    """Cues of which one matching is enough, searched as few times as can be: the ones
+    without needles as one pattern, the others only under a needle the line holds."""
+
+    def __init__(self, cues: list[Cue]) -> None:
+        plain = [cue.pattern for cue in cues if not cue.needles]
+        if any(p.flags & re.IGNORECASE == 0 for p in plain):
+            raise ValueError("a cue without needles must ignore case")
+        joined = "|".join(f"(?:{p.pattern})" for p in plain)
+        self._plain = re.compile(joined, re.IGNORECASE) if plain else None
+        by_needle: dict[str, list[re.Pattern[str]]] = {}
+        for cue in cues:
+            for needle in cue.needles:
+                by_needle.setdefault(needle, []).append(cue.pattern)
+        self._by_needle = tuple((needle, tuple(ps)) for needle, ps in by_needle.items())
+
+    def search(self, line: str, lower: str) -> bool:
+        """Whether one of the cues matches `line`; `lower` is `lowered(line)`."""
+        if self._plain is not None and self._plain.search(line):
+            return True
+        for needle, patterns in self._by_needle:
+            if needle in lower and any(p.search(line) for p in patterns):
+                return True
+        return False
+
+
+_FOOTER = Cues([
     _cue(r"\bbloggers? like this\b", "like this"),
     _cue(r"%[ds]\b", "%"),  # an unrendered template placeholder
     _cue(r"^click (?:here )?(?:to|for) "),
@@ -114,7 +140,7 @@ _FOOTER = [
         "[",
     ),
     _cue(r"\(\d{1,2}:\d{2}\)\s*$", ":"),
-]
+])
 _PUBLICATION_STAMP = re.compile(r"^(?:posted|published|updated|last updated)\s*(?:on|at|:)", re.I)
 _TAGS_LABEL = re.compile(
     r"^(?:tags?|tagged|topics?|filed under|categories|keywords|related topics)\s*:?$", re.I
@@ -133,7 +159,7 @@ _PROMOTION = re.compile(
     re.IGNORECASE,
 )
 # Always furniture, even when the line reads like a sentence.
-_LEGAL = [
+_LEGAL = Cues([
     _cue(r"^(?:copyright|©|\(c\))\s"),
     _cue(r"\ball rights reserved\b", "all rights reserved"),
     _cue(r"\bmay not be (?:re)?published, broadcast\b", "published, broadcast"),
@@ -179,10 +205,10 @@ _LEGAL = [
     _cue(r"\byour browser does not support\b", "your browser does not support"),
     # "Citation: ... retrieved 20 November 2019 from"
     _cue(r"\bretrieved \d{1,2} \w+ \d{4} from\b", "retrieved"),
-]
+])
 
 _PICTURE_WORDS = ("photo", "image", "picture", "credit")
-_PHOTO_CREDIT = [
+_PHOTO_CREDIT = Cues([
     _cue(r"\b(?:REUTERS|AFP|AP|EPA|ANSA|Getty Images|Bloomberg|XINHUA)\s*/\s*\w", "/"),
     _cue(r"\((?:AP|AFP|Reuters|EPA|Getty)(?: Photo)?[/ ]", "("),
     _cue(
@@ -200,7 +226,7 @@ _PHOTO_CREDIT = [
     ),
     _cue(r"\b(?:submitted|file|handout) photo\b", "photo"),
     _cue(r"^\d+\s*of\s*\d+(?=[A-Z])"),  # "2of4A shopper looks...": a slideshow's counter run on
-]
+])
 # A picture's credit on a line of its own: "(Image credit: NASA/JPL)", "Photo credit: Jane Doe".
 _CREDIT_ONLY = re.compile(
     r"^\W*\((?:image|photo|picture)s?(?: credit)?\s*:[^)]*\)\W*$"
@@ -314,14 +340,14 @@ def is_shouted_link(line: str) -> bool:
 def is_footer(line: str) -> bool:
     """Share prompts, related-link headers, newsletter and legal lines."""
     lower = lowered(line)
-    if any(cue.search(line, lower) for cue in _LEGAL):
+    if _LEGAL.search(line, lower):
         return True
     if word_count(line) <= PROMOTION_MAX_WORDS and _PROMOTION.search(line):
         return True
     if word_count(line) > SHORT_LINE_WORDS or is_prose(line):
         return False
     text = line.strip()
-    return any(cue.search(text, lower) for cue in _FOOTER)
+    return _FOOTER.search(text, lower)
 
 
 def is_tags_label(line: str) -> bool:
@@ -385,7 +411,7 @@ def has_photo_credit(line: str) -> bool:
     if word_count(line) > CAPTION_MAX_WORDS:
         return False
     lower = lowered(line)
-    return any(cue.search(line, lower) for cue in _PHOTO_CREDIT)
+    return _PHOTO_CREDIT.search(line, lower)
 
 
 def is_credit_only(line: str) -> bool:

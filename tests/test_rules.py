@@ -191,6 +191,27 @@ def test_fold_of_ascii_is_what_decomposing_gives() -> None:
         assert fold(line) == fold(line + "\u0301"), repr(line)
 
 
+def test_cues_match_when_one_of_their_cues_does() -> None:
+    cues = [
+        rules._cue(r"^click (?:here )?to "),
+        rules._cue(r"^(?:tags?|topics?)\s*:"),
+        rules._cue(r"\bbloggers? like this\b", "like this"),
+        rules._cue(r"\bsave my name\b|\blog ?in to comment\b", "save my name", "comment"),
+        rules.Cue(re.compile(r"[a-z](?:Credit|Photo)s?:\s*\S"), ("credit", "photo")),
+    ]
+    together = rules.Cues(cues)
+    lines = [
+        "Click here to read more", "TAGS: war", "3 bloggers like this.", "Save my name",
+        "Log in to comment", "in MayCredit: Getty", "in May credit: Getty", "a comment",
+        "we like this", "click to", "", "Tags", "photo: x", "Photo: x",
+    ]
+    for line in lines:
+        one_by_one = any(cue.search(line, lowered(line)) for cue in cues)
+        assert together.search(line, lowered(line)) == one_by_one, line
+    with pytest.raises(ValueError, match="ignore case"):
+        rules.Cues([rules.Cue(re.compile("^Photo"))])
+
+
 # The date cue as one pattern: what has_date_cue finds faster.
 _DATE_CUE = re.compile(
     rf"\b(?:{MONTHS})\b|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}}|\d{{1,2}}:\d{{2}}"
