@@ -20,13 +20,18 @@ LINE_CACHE_SIZE = 16_384
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
-_SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d")
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
 
 
-@functools.lru_cache(maxsize=LINE_CACHE_SIZE)
 def word_count(line: str) -> int:
+    # Spaces and full stops at the ends hold no word: the rules that strip them before
+    # counting share one count with those that do not.
+    return _word_count(line.strip().rstrip("."))
+
+
+@functools.lru_cache(maxsize=LINE_CACHE_SIZE)
+def _word_count(line: str) -> int:
     return len(_WORD.findall(line))
 
 
@@ -73,7 +78,7 @@ def fold(line: str) -> str:
     else:
         decomposed = unicodedata.normalize("NFKD", line.casefold())
         stripped = "".join(itertools.filterfalse(unicodedata.combining, decomposed))
-    return _SPACES.sub(" ", _NON_WORD.sub(" ", stripped)).strip()
+    return " ".join(_NON_WORD.sub(" ", stripped).split())  # \s and str.split agree
 
 
 def line_key(line: str) -> int:

@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from ingest import rules
-from ingest.lines import fold, lowered
+from ingest.lines import fold, lowered, word_count
 from ingest.mainrun import MONTHS, has_date_cue
 
 
@@ -210,6 +210,15 @@ def test_cues_match_when_one_of_their_cues_does() -> None:
         assert together.search(line, lowered(line)) == one_by_one, line
     with pytest.raises(ValueError, match="ignore case"):
         rules.Cues([rules.Cue(re.compile("^Photo"))])
+
+
+def test_word_count_is_the_runs_of_word_characters() -> None:
+    # Counts are shared between a line and the line stripped of spaces and full stops.
+    rng = random.Random(7)
+    alphabet = "ab1_ .\t\n,é\u00a0-"
+    for _ in range(5_000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
+        assert word_count(line) == len(re.findall(r"\w+", line)), repr(line)
 
 
 # The date cue as one pattern: what has_date_cue finds faster.
