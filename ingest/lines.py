@@ -7,6 +7,7 @@ import hashlib
 import itertools
 import re
 import unicodedata
+from dataclasses import dataclass
 
 # A headline is a short line that does not read as a finished sentence.
 HEADLINE_MAX_CHARS = 200
@@ -22,6 +23,23 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
 _DIGITS = re.compile(r"\d")
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A case-insensitive pattern and needles, lower-case strings one of which each of
+    its matches holds: the pattern runs only on lines that hold one (`re` searches a
+    long line slowly for a pattern that opens with a word boundary; `in` is fast). A
+    pattern anchored at the start needs none: `re` tries it at one place."""
+
+    pattern: re.Pattern[str]
+    needles: tuple[str, ...] = ()
+
+    def search(self, line: str, lower: str) -> bool:
+        """Whether the pattern matches `line`; `lower` is `lowered(line)`."""
+        if self.needles and not any(needle in lower for needle in self.needles):
+            return False
+        return self.pattern.search(line) is not None
 
 
 def word_count(line: str) -> int:
@@ -44,6 +62,8 @@ def lowered(line: str) -> str:
     """The line in lower case, with the letters IGNORECASE takes for ASCII ones made
     those: a letter by letter copy (as long, with words where the line has them) in
     which a lower-case string stands where IGNORECASE would find it in the line."""
+    if line.isascii():  # no lookalike to translate, and far faster than looking
+        return line.lower()
     return line.translate(_ASCII_LOOKALIKES).lower()
 
 

@@ -33,12 +33,13 @@ extractor already narrowed down to the article.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.lines import LINE_CACHE_SIZE, lowered, word_count
+from ingest.lines import LINE_CACHE_SIZE, Cue, lowered, word_count
 
 # --- line scoring -----------------------------------------------------------------------------
 
@@ -95,15 +96,18 @@ NUMBER_CELL_RE = re.compile(r"^[^\w]*\d[\d\s.,:/%+\-–$€£¥]*$")
 SENTENCE_END_RE = re.compile("[.!?…\u3002\uff01\uff1f:;][\"'”’»)\\]]*$")
 
 
-def _whole_line(*alternatives: str) -> re.Pattern[str]:
+def _whole_line(*alternatives: str) -> Cue:
     """A line that is just one of the alternatives, give or take counts and punctuation."""
-    return re.compile(rf"^[\W\d_]*(?:{'|'.join(alternatives)})[\W\d_]*$", re.IGNORECASE)
+    return Cue(re.compile(rf"^[\W\d_]*(?:{'|'.join(alternatives)})[\W\d_]*$", re.IGNORECASE))
 
 
 SOCIAL = r"facebook|twitter|linkedin|pinterest|whatsapp|reddit|flipboard|pocket|e-?mail|print"
-BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+BOILERPLATE_PATTERNS: tuple[tuple[str, Cue], ...] = (
     # "Home | News | Sport", "Home » World » Europe" (\u203a: the single angle quote)
-    ("navigation", re.compile("^(?:[^|•»\u203a]{1,40}[|•»\u203a]\\s*){2,}[^|•»\u203a]{0,40}$")),
+    (
+        "navigation",
+        Cue(re.compile("^(?:[^|•»\u203a]{1,40}[|•»\u203a]\\s*){2,}[^|•»\u203a]{0,40}$")),
+    ),
     (
         "share widget",
         _whole_line(
@@ -137,36 +141,53 @@ BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "teaser link",
-        re.compile(
-            r"^\W*(?:related(?: \w+)?|read more|read also|also read|see also|see more|more|also"
-            r"|also on \S+|watch|listen|recommended|on \S+\.com|leia (?:também|mais)|lire aussi"
-            r"|mehr zum thema|lee también)\s*:",
-            re.IGNORECASE,
+        Cue(
+            re.compile(
+                r"^\W*(?:related(?: \w+)?|read more|read also|also read|see also|see more|more|also"
+                r"|also on \S+|watch|listen|recommended|on \S+\.com|leia (?:também|mais)|lire aussi"
+                r"|mehr zum thema|lee también)\s*:",
+                re.IGNORECASE,
+            )
         ),
     ),
     (
         "tags",
-        re.compile(
-            r"^\W*(?:tags?|tagged|filed under|categories|topics|タグ|标签|標籤|태그)\s*:?\s", re.I
+        Cue(
+            re.compile(
+                r"^\W*(?:tags?|tagged|filed under|categories|topics|タグ|标签|標籤|태그)\s*:?\s",
+                re.I,
+            )
         ),
     ),
     (
         "photo credit",
-        re.compile(
-            r"^\W*(?:image|photo|picture|media|foto)s?\s*(?:copyright|caption|credit)"
-            r"|^\W*(?:photo|image|picture|foto|credit)s?\s*(?:by|:)"
-            r"|\((?:image|photo|picture|credit|foto)s?\b[^)]*\)\W*$"
-            r"|\b(?:getty images?|shutterstock|istock(?:photo)?|ap photo)\W*$",
-            re.IGNORECASE,
+        Cue(
+            re.compile(
+                r"^\W*(?:image|photo|picture|media|foto)s?\s*(?:copyright|caption|credit)"
+                r"|^\W*(?:photo|image|picture|foto|credit)s?\s*(?:by|:)"
+                r"|\((?:image|photo|picture|credit|foto)s?\b[^)]*\)\W*$",
+                re.IGNORECASE,
+            )
+        ),
+    ),
+    (
+        "photo credit",
+        Cue(
+            re.compile(
+                r"\b(?:getty images?|shutterstock|istock(?:photo)?|ap photo)\W*$", re.IGNORECASE
+            ),
+            ("getty", "shutterstock", "istock", "ap photo"),
         ),
     ),
     (
         "promotion",
-        re.compile(
-            r"^(?=.{0,200}$)\W*(?:follow|subscribe|sign up|join|get|download|like|stay|never miss"
-            r"|want|click|tap|receive)\b.*\b(?:newsletters?|inbox|twitter|facebook|instagram"
-            r"|youtube|linkedin|app|podcast|updates|e-?mails?|alerts)\b",
-            re.IGNORECASE,
+        Cue(
+            re.compile(
+                r"^(?=.{0,200}$)\W*(?:follow|subscribe|sign up|join|get|download|like|stay"
+                r"|never miss|want|click|tap|receive)\b.*\b(?:newsletters?|inbox|twitter|facebook"
+                r"|instagram|youtube|linkedin|app|podcast|updates|e-?mails?|alerts)\b",
+                re.IGNORECASE,
+            )
         ),
     ),
 )
@@ -175,7 +196,7 @@ PAGE_CHROME = frozenset({"navigation", "share widget", "account link", "advertis
 # Lines an HTML extractor keeps often belong to the article ("Follow him on Twitter").
 KEPT_IN_EXTRACTS = frozenset({"promotion"})
 
-HEADING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+HEADING_PATTERNS: tuple[tuple[str, Cue], ...] = (
     (
         "comments heading",
         _whole_line(
@@ -276,8 +297,9 @@ def has_date_cue(text: str) -> bool:
     return not DATE_CUE_WORDS.isdisjoint(TOKEN_RE.findall(lowered(text)))
 
 
-def _first_match(text: str, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> str | None:
-    return next((name for name, pattern in patterns if pattern.search(text)), None)
+def _first_match(text: str, patterns: Sequence[tuple[str, Cue]]) -> str | None:
+    lower = lowered(text)
+    return next((name for name, cue in patterns if cue.search(text, lower)), None)
 
 
 @functools.lru_cache(maxsize=LINE_CACHE_SIZE)
@@ -564,6 +586,8 @@ def table_lines(lines: Sequence[str]) -> list[bool]:
     """
     shapes = [_cell_shape(line) for line in lines]
     n = len(shapes)
+    if not any(a and b for a, b in itertools.pairwise(shapes)):
+        return [False] * n  # a row holds two cells or more, one a line
     # same[p][j]: how many lines from j on repeat the shape of the line p above them
     same: dict[int, list[int]] = {}
     for p in range(2, TABLE_MAX_COLUMNS + 1):

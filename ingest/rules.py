@@ -7,9 +7,8 @@ shapes of news-page furniture, not strings of particular sites.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from ingest.lines import ends_sentence, fold, is_prose, lowered, word_count
+from ingest.lines import Cue, ends_sentence, fold, is_prose, lowered, word_count
 from ingest.mainrun import EMBED_SIGNATURE_RE, MONTHS, count_words, has_date_cue, is_date_line
 
 # Lines longer than this are never treated as furniture by the short-line rules.
@@ -59,23 +58,6 @@ WIDGET_WORDS = frozenset(
         "our", "related", "tags", "tag", "topics", "image", "images", "caption", "slide",
     )
 )
-
-@dataclass(frozen=True)
-class Cue:
-    """A case-insensitive pattern and needles, lower-case strings one of which each of
-    its matches holds: the pattern runs only on lines that hold one (`re` searches a
-    long line slowly for a pattern that opens with a word boundary; `in` is fast). A
-    pattern anchored at the start needs none: `re` tries it at one place."""
-
-    pattern: re.Pattern[str]
-    needles: tuple[str, ...] = ()
-
-    def search(self, line: str, lower: str) -> bool:
-        """Whether the pattern matches `line`; `lower` is `lowered(line)`."""
-        if self.needles and not any(needle in lower for needle in self.needles):
-            return False
-        return self.pattern.search(line) is not None
-
 
 def _cue(pattern: str, *needles: str) -> Cue:
     return Cue(re.compile(pattern, re.IGNORECASE), needles)

@@ -337,6 +337,22 @@ def test_boilerplate_verdicts_drop_widgets_but_keep_text_and_promotions() -> Non
     ]
 
 
+@pytest.mark.parametrize(
+    "line, label",
+    [
+        ("The mayor at the site. Getty Images", "photo credit"),
+        ("A crowd at the port (Photo by Jane Doe)", "photo credit"),
+        ("Photo: Jane Doe", "photo credit"),
+        ("The crane at dusk. ISTOCKPHOTO.", "photo credit"),
+        ("Workers at the dock, as seen in an AP photo", "photo credit"),
+        ("Getty Images bought the archive in May, the company said.", None),
+        ("The photographers of Getty Images were at the port on Tuesday, and more", None),
+    ],
+)
+def test_photo_credits_at_the_start_in_brackets_or_at_the_end(line: str, label: str | None) -> None:
+    assert describe(line).boilerplate == label
+
+
 def test_embedded_post_signature_is_text_not_a_date() -> None:
     signature = "— Port of Skarholm (@skarholmport) November 19, 2019"
     assert describe(signature).furniture is None
