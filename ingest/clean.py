@@ -112,7 +112,7 @@ def clean_text(
     marks = _mark_header_captions(lines, marks, body, title)
     marks = _mark_repeats(lines, marks, counts, body, title, title_index, cells)
     marks = _mark_corpus_boilerplate(lines, marks, body, boilerplate, cells)
-    marks = _mark_navigation(lines, marks)
+    marks = _mark_navigation(lines, marks, cells)
     # what the navigation took out can leave a line next to its own repeat
     marks = _mark_repeats(lines, marks, counts, body, title, title_index, cells)
     marks = _mark_company_profile(lines, marks)
@@ -389,9 +389,11 @@ def _mark_corpus_boilerplate(
     return out
 
 
-def _mark_navigation(lines: Sequence[str], marks: Sequence[str | None]) -> list[str | None]:
+def _mark_navigation(
+    lines: Sequence[str], marks: Sequence[str | None], cells: Sequence[bool]
+) -> list[str | None]:
     """The main run is found on all lines: the furniture around it is what gives a page away."""
-    verdicts = select_main_run(lines)
+    verdicts = select_main_run(lines, cells)
     return [
         mark if mark is not None or verdict is None else "navigation"
         for mark, verdict in zip(marks, verdicts, strict=True)

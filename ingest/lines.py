@@ -55,16 +55,18 @@ def _word_count(line: str) -> int:
 
 # The letters outside ASCII that `re.IGNORECASE` takes for ASCII ones (dotless i and dotted
 # capital I for i, long s for s, the Kelvin sign for k), which str.lower() leaves apart.
-_ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_ASCII_LOOKALIKES = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
 
 
 def lowered(line: str) -> str:
     """The line in lower case, with the letters IGNORECASE takes for ASCII ones made
     those: a letter by letter copy (as long, with words where the line has them) in
     which a lower-case string stands where IGNORECASE would find it in the line."""
-    if line.isascii():  # no lookalike to translate, and far faster than looking
-        return line.lower()
-    return line.translate(_ASCII_LOOKALIKES).lower()
+    if not line.isascii():
+        for lookalike, letter in _ASCII_LOOKALIKES.items():  # `in` is fast, translate slow
+            if lookalike in line:
+                line = line.replace(lookalike, letter)
+    return line.lower()
 
 
 def ends_sentence(line: str) -> bool:

@@ -689,18 +689,21 @@ def extend_over_tables(table: Sequence[bool], start: int, stop: int, end: int) -
     return start, stop
 
 
-def select_main_run(lines: Sequence[str]) -> list[str | None]:
+def select_main_run(
+    lines: Sequence[str], table: Sequence[bool] | None = None
+) -> list[str | None]:
     """For each line of a text: None to keep it, or a short reason for dropping it.
 
     Lines may be empty (paragraph separators). A text without page chrome is kept whole,
-    but for boxes of teaser links under their heading (`teaser_boxes`).
+    but for boxes of teaser links under their heading (`teaser_boxes`). `table` is
+    `table_lines(lines)`, when the caller has it.
     """
     infos = [describe(line) for line in lines]
     boxes = teaser_boxes(lines, infos)
     if not looks_like_page(infos):
         return ["teaser box" if box else None for box in boxes]
     repeated = repeated_lines(lines)
-    table = table_lines(lines)
+    table = table_lines(lines) if table is None else table
     scores = [
         0.0 if cell else line_score(info, again)
         for info, again, cell in zip(infos, repeated, table, strict=True)
