@@ -89,7 +89,9 @@ class Worker(Generic[T, R]):
             if not conn.poll(timeout):
                 self.close()
                 raise IngestError(
-                    "timeout", f"extraction took longer than {timeout:g} s and was stopped"
+                    "timeout",
+                    f"reading the page took longer than {timeout:g} s (extract_timeout) "
+                    "and was stopped",
                 )
             ok, value = conn.recv()
         except (EOFError, OSError):  # the worker died (out of memory, a crash in C code)
