@@ -6,7 +6,7 @@ import pytest
 
 from ingest import rules
 from ingest.lines import fold, lowered, word_count
-from ingest.mainrun import MONTHS, has_date_cue
+from ingest.mainrun import DATE_WORD_RE, MONTHS, has_date_cue
 
 
 @pytest.mark.parametrize(
@@ -169,16 +169,22 @@ def test_comment_form_and_fine_print_are_footers_even_as_sentences(line: str) ->
 
 def test_lowered_is_letter_for_letter_what_ignorecase_reads() -> None:
     # Needles and date words are lower case: a line that matches a pattern in any case
-    # must hold them once lowered, with its words where they were.
-    letters = sorted(set("abcdefghijklmnopqrstuvwxyz" + MONTHS) - set("|"))
+    # must hold them once lowered, with its words where they were; and the date words
+    # are matched in the lowered line, so no other letter may become one of theirs.
+    pattern_letters = {c for c in DATE_WORD_RE.pattern if c.isalpha()}
+    letters = sorted(set("abcdefghijklmnopqrstuvwxyz" + MONTHS) - set("|") | pattern_letters)
     any_letter = re.compile(f"[{''.join(letters)}]", re.IGNORECASE)
     word = re.compile(r"\w")
+    digit = re.compile(r"\d")
     for char in map(chr, range(sys.maxunicode + 1)):
         lower = lowered(char)
         assert len(lower) == 1 and bool(word.match(lower)) == bool(word.match(char))
+        assert bool(digit.match(lower)) == bool(digit.match(char))
         if any_letter.fullmatch(char):
             read_as = [x for x in letters if re.fullmatch(x, char, re.IGNORECASE)]
             assert read_as == [lower]
+        else:
+            assert lower not in letters, hex(ord(char))
 
 
 def test_fold_of_ascii_is_what_decomposing_gives() -> None:
