@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 1000  # articles signed and matched per transaction
 VERIFY_ARTICLES = 5000  # articles whose term weightings verification holds at once
+TRIANGLE_EDGES = 1000  # new edges whose triangles are worked out at once
 
 
 class DedupeError(Exception):
@@ -241,7 +242,7 @@ def match(ds: DedupeStore, new: Sequence[str], params: DedupeParams, run_id: int
     }
     # Every candidate holds a new article, so the known ones are among the new ones' pairs.
     known = ds.pair_keys_of(new)
-    shingle_sets: dict[str, Shingled] = {}  # each article is shingled once per batch
+    shingle_sets: dict[str, Shingled] = {}  # shared by both verifications
     found = verify(ds, sorted(candidates - known), params, "lsh", shingle_sets)
     ds.add_pairs(found, new, run_id)
     ends = {a for pair in found for a in (pair.a, pair.b)}
@@ -266,17 +267,20 @@ def triangle_candidates(
         node: np.fromiter((index[x] for x in around), dtype=np.int64, count=len(around))
         for node, around in neighbours.items()
     }
-    ones: list[npt.NDArray[np.int64]] = [np.empty(0, dtype=np.int64)]
-    others: list[npt.NDArray[np.int64]] = [np.empty(0, dtype=np.int64)]
-    for edge in edges:
-        for one, other in ((edge.a, edge.b), (edge.b, edge.a)):
-            ones.append(np.full(near[other].size, index[one], dtype=np.int64))
-            others.append(near[other])
-    first, second = np.concatenate(ones), np.concatenate(others)
-    apart = first != second
     size = len(names)
-    low, high = np.minimum(first, second)[apart], np.maximum(first, second)[apart]
-    keys = np.unique(low * size + high)
+    found: list[npt.NDArray[np.int64]] = [np.empty(0, dtype=np.int64)]
+    for start in range(0, len(edges), TRIANGLE_EDGES):  # memory for that many edges' pairs
+        ones: list[npt.NDArray[np.int64]] = [np.empty(0, dtype=np.int64)]
+        others: list[npt.NDArray[np.int64]] = [np.empty(0, dtype=np.int64)]
+        for edge in edges[start : start + TRIANGLE_EDGES]:
+            for one, other in ((edge.a, edge.b), (edge.b, edge.a)):
+                ones.append(np.full(near[other].size, index[one], dtype=np.int64))
+                others.append(near[other])
+        first, second = np.concatenate(ones), np.concatenate(others)
+        apart = first != second
+        low, high = np.minimum(first, second)[apart], np.maximum(first, second)[apart]
+        found.append(np.unique(low * size + high))
+    keys = np.unique(np.concatenate(found))
     known_keys = [index[a] * size + index[b] for a, b in known if a in index and b in index]
     keys = keys[~np.isin(keys, np.array(known_keys, dtype=np.int64))]
     return [(names[k // size], names[k % size]) for k in keys.tolist()]
@@ -315,7 +319,8 @@ def verify(
 
     Works through the candidates in chunks of at most VERIFY_ARTICLES articles, so that
     memory holds that many term weightings, not one per candidate. `shingle_sets` holds
-    articles' shingles already made (small), and gets the ones made here.
+    articles' shingles already made, and gets the ones made here; it keeps at most
+    VERIFY_ARTICLES besides a chunk's (each is some 50 KB once compared).
     """
     shingle_sets = {} if shingle_sets is None else shingle_sets
     kept: list[Pair] = []
@@ -341,6 +346,10 @@ def _verify_chunk(
 ) -> list[Pair]:
     ids = sorted({a for pair in candidates for a in pair})
     terms = ds.story_terms(ids)
+    if len(shingle_sets) > VERIFY_ARTICLES:
+        needed = set(ids)
+        for article in [a for a in shingle_sets if a not in needed]:
+            del shingle_sets[article]
     missing = ds.articles([a for a in ids if a not in shingle_sets])
     shingle_sets.update(zip((a.id for a in missing), verify_inputs(missing, params), strict=True))
     vectors = {a: TermVector(terms[a]) for a in ids}

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+import dedupe.run
 from dedupe.explain import bands_in_common
 from dedupe.index import band_keys
-from dedupe.run import DedupeParams, band_rows, triangle_candidates, verify_inputs
-from dedupe.signature import StoryParams, TermVector, signature_batch
+from dedupe.run import DedupeParams, band_rows, triangle_candidates, verify, verify_inputs
+from dedupe.signature import Shingled, StoryParams, TermVector, signature_batch
 from dedupe.verify import judge
 from store.dedupe import DedupeStore, Pair, Signature
 from store.store import Store
@@ -53,6 +54,28 @@ def test_lsh_pairs_are_the_pairs_sharing_enough_bands_that_verify(
     assert expected and found == expected
 
 
+def test_verification_in_small_chunks_flags_the_same_pairs(
+    news: tuple[Path, Corpus, dict[str, list[dict]]], cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Chunks hold few articles, and the shingles kept between them are dropped often.
+    folder, _, _ = news
+    cli("ingest", str(folder), "-q")
+    store = Store.open(cli.db)
+    ds = DedupeStore(store)
+    ids = sorted(ds.unsigned())
+    params = DedupeParams()
+    dedupe.run.sign(ds, ds.articles(ids), params)
+    pairs = list(combinations(ids, 2))
+    whole = verify(ds, pairs, params, "lsh")
+    monkeypatch.setattr(dedupe.run, "VERIFY_ARTICLES", 4)
+    kept: dict[str, Shingled] = {}
+    forwards = verify(ds, pairs, params, "lsh", kept)
+    backwards = verify(ds, pairs[::-1], params, "lsh", kept)
+    store.close()
+    assert whole and forwards == whole and backwards == whole[::-1]
+    assert len(kept) <= 2 * 4  # four kept, and one chunk's four
+
+
 def test_band_rows_are_every_articles_bands_sorted() -> None:
     params = DedupeParams()
     texts = [f"Story {i % 3}: troops near Qusayr, report number {i // 3}." for i in range(9)]
@@ -85,7 +108,11 @@ def _closing_by_sets(
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_triangle_candidates_are_those_of_the_loop_over_sets(seed: int) -> None:
+@pytest.mark.parametrize("edges_at_once", [1000, 3])
+def test_triangle_candidates_are_those_of_the_loop_over_sets(
+    seed: int, edges_at_once: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dedupe.run, "TRIANGLE_EDGES", edges_at_once)
     rng = random.Random(seed)
     nodes = [f"{rng.randrange(16**6):06x}" for _ in range(rng.randint(2, 40))]
     lsh = {tuple(sorted(rng.sample(nodes, 2))) for _ in range(rng.randint(1, 120))}
