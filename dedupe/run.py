@@ -319,8 +319,8 @@ def verify(
 
     Works through the candidates in chunks of at most VERIFY_ARTICLES articles, so that
     memory holds that many term weightings, not one per candidate. `shingle_sets` holds
-    articles' shingles already made, and gets the ones made here; it keeps at most
-    VERIFY_ARTICLES besides a chunk's (each is some 50 KB once compared).
+    articles' shingles already made, and gets the ones made here: their words, without
+    the arrays comparing made of them (ten times as large) but for the last chunk's.
     """
     shingle_sets = {} if shingle_sets is None else shingle_sets
     kept: list[Pair] = []
@@ -346,10 +346,6 @@ def _verify_chunk(
 ) -> list[Pair]:
     ids = sorted({a for pair in candidates for a in pair})
     terms = ds.story_terms(ids)
-    if len(shingle_sets) > VERIFY_ARTICLES:
-        needed = set(ids)
-        for article in [a for a in shingle_sets if a not in needed]:
-            del shingle_sets[article]
     missing = ds.articles([a for a in ids if a not in shingle_sets])
     shingle_sets.update(zip((a.id for a in missing), verify_inputs(missing, params), strict=True))
     vectors = {a: TermVector(terms[a]) for a in ids}
@@ -360,6 +356,8 @@ def _verify_chunk(
         )
         if v and v.kind:
             kept.append(Pair(a, b, v.kind, v.duplicate_score, v.story_score, via))
+    for article in ids:
+        shingle_sets[article] = shingle_sets[article].bare()
     return kept
 
 

@@ -386,6 +386,10 @@ class Shingled:
         """The shingles of a text's word hashes, as `params` makes them."""
         return cls(word_hashes, params.shingle_size, params.containment_tolerance)
 
+    def bare(self) -> Shingled:
+        """The same text without the arrays made of it so far: a tenth of the memory."""
+        return Shingled(self.word_hashes, self.shingle_size, self.tolerance)
+
     @functools.cached_property
     def sequence(self) -> Hashes:
         """The shingle hashes in text order, repeats included."""

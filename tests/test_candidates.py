@@ -57,7 +57,7 @@ def test_lsh_pairs_are_the_pairs_sharing_enough_bands_that_verify(
 def test_verification_in_small_chunks_flags_the_same_pairs(
     news: tuple[Path, Corpus, dict[str, list[dict]]], cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Chunks hold few articles, and the shingles kept between them are dropped often.
+    # Chunks hold few articles, and the shingles kept between them are made bare often.
     folder, _, _ = news
     cli("ingest", str(folder), "-q")
     store = Store.open(cli.db)
@@ -73,7 +73,8 @@ def test_verification_in_small_chunks_flags_the_same_pairs(
     backwards = verify(ds, pairs[::-1], params, "lsh", kept)
     store.close()
     assert whole and forwards == whole and backwards == whole[::-1]
-    assert len(kept) <= 2 * 4  # four kept, and one chunk's four
+    fields = {"word_hashes", "shingle_size", "tolerance"}
+    assert len(kept) == len(ids) and all(vars(s).keys() == fields for s in kept.values())
 
 
 def test_band_rows_are_every_articles_bands_sorted() -> None:
