@@ -319,8 +319,9 @@ def verify(
 
     Works through the candidates in chunks of at most VERIFY_ARTICLES articles, so that
     memory holds that many term weightings, not one per candidate. `shingle_sets` holds
-    articles' shingles already made, and gets the ones made here: their words, without
-    the arrays comparing made of them (ten times as large) but for the last chunk's.
+    articles' shingles already made, and gets the ones made here; once it holds more
+    than VERIFY_ARTICLES, a chunk's go back bare, without the arrays comparing made of
+    them (ten times as large).
     """
     shingle_sets = {} if shingle_sets is None else shingle_sets
     kept: list[Pair] = []
@@ -356,8 +357,9 @@ def _verify_chunk(
         )
         if v and v.kind:
             kept.append(Pair(a, b, v.kind, v.duplicate_score, v.story_score, via))
-    for article in ids:
-        shingle_sets[article] = shingle_sets[article].bare()
+    if len(shingle_sets) > VERIFY_ARTICLES:  # many kept: keep their words alone
+        for article in ids:
+            shingle_sets[article] = shingle_sets[article].bare()
     return kept
 
 
