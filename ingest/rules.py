@@ -68,9 +68,10 @@ class Cues:
     without needles as one pattern, the others only under a needle the line holds."""
 
     def __init__(self, cues: list[Cue]) -> None:
+        self.cues = tuple(cues)
         plain = [cue.pattern for cue in cues if not cue.needles]
-        if any(p.flags & re.IGNORECASE == 0 for p in plain):
-            raise ValueError("a cue without needles must ignore case")
+        if any(p.flags != re.IGNORECASE | re.UNICODE or p.groups for p in plain):
+            raise ValueError("a cue without needles must ignore case, with no other flag or group")
         joined = "|".join(f"(?:{p.pattern})" for p in plain)
         self._plain = re.compile(joined, re.IGNORECASE) if plain else None
         by_needle: dict[str, list[re.Pattern[str]]] = {}

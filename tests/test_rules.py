@@ -6,7 +6,7 @@ import pytest
 
 from ingest import rules
 from ingest.lines import fold, lowered, word_count
-from ingest.mainrun import DATE_WORD_RE, MONTHS, has_date_cue
+from ingest.mainrun import LOWERED_DATE_WORD_RE, MONTHS, has_date_cue
 
 
 @pytest.mark.parametrize(
@@ -171,7 +171,7 @@ def test_lowered_is_letter_for_letter_what_ignorecase_reads() -> None:
     # Needles and date words are lower case: a line that matches a pattern in any case
     # must hold them once lowered, with its words where they were; and the date words
     # are matched in the lowered line, so no other letter may become one of theirs.
-    pattern_letters = {c for c in DATE_WORD_RE.pattern if c.isalpha()}
+    pattern_letters = {c for c in LOWERED_DATE_WORD_RE.pattern if c.isalpha()}
     letters = sorted(set("abcdefghijklmnopqrstuvwxyz" + MONTHS) - set("|") | pattern_letters)
     any_letter = re.compile(f"[{''.join(letters)}]", re.IGNORECASE)
     word = re.compile(r"\w")
@@ -216,6 +216,25 @@ def test_cues_match_when_one_of_their_cues_does() -> None:
         assert together.search(line, lowered(line)) == one_by_one, line
     with pytest.raises(ValueError, match="ignore case"):
         rules.Cues([rules.Cue(re.compile("^Photo"))])
+    with pytest.raises(ValueError, match="group"):
+        rules.Cues([rules._cue(r"^(photo)")])
+
+
+@pytest.mark.parametrize("cues", [rules._FOOTER, rules._LEGAL, rules._PHOTO_CREDIT])
+def test_the_rules_cues_match_as_they_do_one_by_one(cues: rules.Cues) -> None:
+    lines = [
+        "Click here to read more", "Related stories", "Tags: war", "Copyright 2019 Metro",
+        "© 2019 Metro", "All Rights Reserved.", "We use cookies on this site", "Photo: AP",
+        "REUTERS/Jane Doe", "(AP Photo/John Roe)", "2of4A shopper looks on", "Source: AFP",
+        "Log in to comment", "Save my name, email", "Getty Images", "Image credit: NASA",
+        "The council met on Tuesday and voted to close the ferry terminal.", "",
+        "\u017fource: AFP", "Photo by Jane", "PHOTO BY JANE", "f\u0131led under: war",
+        "\u212aeywords",
+        "Sign up for our newsletter", "Read more: the port strike", "posted on May 2",
+    ]
+    for line in lines:
+        one_by_one = any(cue.search(line, lowered(line)) for cue in cues.cues)
+        assert cues.search(line, lowered(line)) == one_by_one, line
 
 
 def test_word_count_is_the_runs_of_word_characters() -> None:
