@@ -208,7 +208,8 @@ _PHOTO_CREDIT = Cues([
         "/",
     ),
     _cue(r"\b(?:submitted|file|handout) photo\b", "photo"),
-    _cue(r"^\d+\s*of\s*\d+(?=[A-Z])"),  # "2of4A shopper looks...": a slideshow's counter run on
+    # "2of4A shopper looks...": a slideshow's counter run on, told by the capital after it
+    Cue(re.compile(r"^\d+\s*(?i:of)\s*\d+(?=[A-Z])"), ("of",)),
 ])
 # A picture's credit on a line of its own: "(Image credit: NASA/JPL)", "Photo credit: Jane Doe".
 _CREDIT_ONLY = re.compile(

@@ -322,6 +322,11 @@ def test_more_photo_credits(line: str) -> None:
     assert rules.has_photo_credit(line)
 
 
+def test_a_count_before_a_lower_case_word_is_no_slideshow_counter() -> None:
+    assert rules.has_photo_credit("3 OF 4A crowd waits at the gate")
+    assert not rules.has_photo_credit("3 of 4th graders joined the march on Friday")
+
+
 @pytest.mark.parametrize(
     "line",
     ["Nov 19, 2019 at 9:12 am", "Updated 2 hours ago", "Published 18 Nov 2019, 19:09"],
