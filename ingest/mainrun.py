@@ -298,8 +298,7 @@ def has_date_cue(text: str) -> bool:
     return not DATE_CUE_WORDS.isdisjoint(TOKEN_RE.findall(lowered(text)))
 
 
-def _first_match(text: str, patterns: Sequence[tuple[str, Cue]]) -> str | None:
-    lower = lowered(text)
+def _first_match(text: str, lower: str, patterns: Sequence[tuple[str, Cue]]) -> str | None:
     return next((name for name, cue in patterns if cue.search(text, lower)), None)
 
 
@@ -337,8 +336,9 @@ def describe(line: str) -> LineInfo:
     digits = any(map(str.isdigit, text))
     if not text:
         return LineInfo(words, prose, digits, sentence)
-    boilerplate = _first_match(text, BOILERPLATE_PATTERNS)
-    heading = None if boilerplate else _first_match(text, HEADING_PATTERNS)
+    lower = lowered(text)
+    boilerplate = _first_match(text, lower, BOILERPLATE_PATTERNS)
+    heading = None if boilerplate else _first_match(text, lower, HEADING_PATTERNS)
     furniture = None if boilerplate or heading else furniture_label(text, words)
     opens_comments = bool(COMMENTS_START_RE.search(text)) or furniture == "comment header"
     return LineInfo(words, prose, digits, sentence, boilerplate, heading, furniture, opens_comments)
