@@ -58,7 +58,7 @@ from dedupe.run import (
     signed_batch,
     verify_inputs,
 )
-from dedupe.signature import Shingled, TermVector
+from dedupe.signature import Shingled, TermVector, distinct
 from dedupe.verify import flagged
 from store.dedupe import (
     SIGNATURE_DTYPE,
@@ -550,8 +550,8 @@ def two_paths(
         reached = (fresh[start:stop] @ whole).tocoo()
         x, y = reached.row.astype(np.int64) + start, reached.col.astype(np.int64)
         apart = x != y
-        found.append(np.unique(np.minimum(x, y)[apart] * n + np.maximum(x, y)[apart]))
-    keys = np.unique(np.concatenate(found))
+        found.append(distinct(np.minimum(x, y)[apart] * n + np.maximum(x, y)[apart]))
+    keys = distinct(np.concatenate(found))
     inside = known["a"].isin(ids) & known["b"].isin(ids)
     known_keys = code(known["a"][inside]) * n + code(known["b"][inside])
     keys = keys[~np.isin(keys, known_keys)]

@@ -42,6 +42,7 @@ from dedupe.signature import (
     Shingled,
     StoryParams,
     TermVector,
+    distinct,
     shingled_batch,
     signature_batch,
 )
@@ -279,10 +280,10 @@ def triangle_candidates(
         first, second = np.concatenate(ones), np.concatenate(others)
         apart = first != second
         low, high = np.minimum(first, second)[apart], np.maximum(first, second)[apart]
-        found.append(np.unique(low * size + high))
+        found.append(distinct(low * size + high))
         if len(found) % 16 == 0:  # a hub ends edges in every slice: its keys repeat
-            found = [np.unique(np.concatenate(found))]
-    keys = np.unique(np.concatenate(found))
+            found = [distinct(np.concatenate(found))]
+    keys = distinct(np.concatenate(found))
     known_keys = [index[a] * size + index[b] for a, b in known if a in index and b in index]
     keys = keys[~np.isin(keys, np.array(known_keys, dtype=np.int64))]
     return [(names[k // size], names[k % size]) for k in keys.tolist()]

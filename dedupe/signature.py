@@ -31,6 +31,7 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations, pairwise
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -346,19 +347,22 @@ def shingles(text: str, k: int = DUPLICATE_PARAMS.shingle_size) -> Hashes:
     Case, accents, punctuation and line wrapping do not change the result. A text of
     fewer than k words gives one shingle of all its words; an empty text none.
     """
-    return _distinct(_shingles(_words(normalise(text)).hashes, k))
+    return distinct(_shingles(_words(normalise(text)).hashes, k))
 
 
-def _distinct(values: Hashes) -> Hashes:
-    """The distinct values, sorted: `np.unique`, several times faster on these arrays."""
+Values = TypeVar("Values", bound=np.generic)
+
+
+def distinct(values: npt.NDArray[Values]) -> npt.NDArray[Values]:
+    """The distinct values, sorted: what `np.unique` returns, but by a sort, which is 10
+    to 40 times faster on integer arrays than numpy 2's hashing."""
     ordered = np.sort(values, axis=None)
     if ordered.size < 2:
         return ordered
     keep = np.empty(ordered.size, dtype=bool)
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    result: Hashes = ordered[keep]
-    return result
+    return ordered[keep]
 
 
 _WORD_SLOTS = 1 << 12  # slots of a text's word filter: a few times its distinct words
@@ -398,7 +402,7 @@ class Shingled:
     @functools.cached_property
     def hashes(self) -> Hashes:
         """The distinct shingle hashes, sorted: what `shingles` returns."""
-        return _distinct(self.sequence)
+        return distinct(self.sequence)
 
     @functools.cached_property
     def size(self) -> int:
@@ -459,7 +463,7 @@ class Shingled:
     @functools.cached_property
     def variant_set(self) -> Hashes:
         """Every variant of every shingle, sorted and distinct."""
-        return _distinct(self.sorted_variants)
+        return distinct(self.sorted_variants)
 
     @functools.cached_property
     def keeps(self) -> npt.NDArray[np.int32]:
@@ -790,10 +794,10 @@ class _TermTable:
         found = self._probe(word_hashes)
         new = np.flatnonzero(self.term_ids[found] == _FREE)
         half = self.slots // 2
-        if self.used + new.size > half and self.used + np.unique(word_hashes[new]).size > half:
+        if self.used + new.size > half and self.used + distinct(word_hashes[new]).size > half:
             # Start again, with room for every word of the batch.
-            distinct = np.unique(word_hashes).size
-            self._clear(max(self.min_slots, 1 << (2 * distinct).bit_length()))
+            distinct_words = distinct(word_hashes).size
+            self._clear(max(self.min_slots, 1 << (2 * distinct_words).bit_length()))
             found = self._probe(word_hashes)
             new = np.flatnonzero(self.term_ids[found] == _FREE)
         if not new.size:
@@ -938,7 +942,8 @@ def story_terms(title: str, text: str, params: StoryParams = STORY_PARAMS) -> di
 
 def term_norm(terms: Mapping[str, float]) -> float:
     """The Euclidean norm of a term weighting, as `cosine` computes it."""
-    return math.sqrt(sum(weight * weight for weight in terms.values()))
+    weights = list(terms.values())
+    return math.sqrt(sum(map(operator.mul, weights, weights)))
 
 
 def cosine(

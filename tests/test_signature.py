@@ -87,6 +87,16 @@ def test_shingles_are_distinct_sorted_word_k_grams() -> None:
     assert found.size == 6  # the second half repeats shingles of the first
 
 
+@pytest.mark.parametrize("dtype", [np.uint32, np.uint64, np.int64])
+def test_distinct_is_np_unique(dtype: type[np.generic]) -> None:
+    rng = np.random.default_rng(7)
+    for size in (0, 1, 2, 1000):
+        values = rng.integers(0, 50, size).astype(dtype)
+        found = signature.distinct(values)
+        assert found.dtype == values.dtype
+        assert np.array_equal(found, np.unique(values))
+
+
 def test_short_text_is_one_shingle_and_empty_text_none() -> None:
     assert shingles("just three words", k=5).size == 1
     assert shingles("  ...  ", k=5).size == 0
