@@ -285,7 +285,7 @@ def triangle_candidates(
             found = [distinct(np.concatenate(found))]
     keys = distinct(np.concatenate(found))
     known_keys = [index[a] * size + index[b] for a, b in known if a in index and b in index]
-    keys = keys[~np.isin(keys, np.array(known_keys, dtype=np.int64))]
+    keys = keys[~np.isin(keys, np.array(known_keys, dtype=np.int64), assume_unique=True)]
     return [(names[k // size], names[k % size]) for k in keys.tolist()]
 
 
