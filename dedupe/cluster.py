@@ -174,7 +174,13 @@ def average_link(
     if threshold <= 0.0:
         raise ValueError(f"threshold must be > 0, got {threshold}")
     nodes = sorted_ids(ids)
-    scores = _clean_pairs(nodes, similarity)
+    return _average_link(nodes, _clean_pairs(nodes, similarity), threshold)
+
+
+def _average_link(
+    nodes: list[Id], scores: Mapping[Pair, float], threshold: float
+) -> list[list[Id]]:
+    """`average_link` of sorted distinct `nodes` and `_clean_pairs` scores."""
     strong = [pair for pair, score in scores.items() if score >= threshold]
     components = connected_components(nodes, strong)
     place = {node: n for n, component in enumerate(components) for node in component}
@@ -253,14 +259,20 @@ def densities(
     Missing pairs score 0, so an id with fewer than k scored pairs gets `floor`.
     """
     nodes = sorted_ids(ids)
+    return _densities(nodes, _clean_pairs(nodes, similarity), neighbours, floor, cap)
+
+
+def _densities(
+    nodes: list[Id], scores: Mapping[Pair, float], neighbours: int, floor: float, cap: float
+) -> dict[Id, float]:
     near: dict[Id, list[float]] = {node: [] for node in nodes}
-    for (a, b), score in _clean_pairs(nodes, similarity).items():
+    for (a, b), score in scores.items():
         near[a].append(score)
         near[b].append(score)
     result: dict[Id, float] = {}
-    for node, scores in near.items():
-        scores.sort(reverse=True)
-        kth = scores[neighbours - 1] if len(scores) >= neighbours else 0.0
+    for node, found in near.items():
+        found.sort(reverse=True)
+        kth = found[neighbours - 1] if len(found) >= neighbours else 0.0
         result[node] = min(max(kth, floor), cap)
     return result
 
@@ -272,12 +284,17 @@ def locally_scaled(
 ) -> dict[Pair, float]:
     """Similarities divided by the geometric mean of both ends' `densities`."""
     nodes = sorted_ids(ids)
-    density = densities(
-        nodes, similarity, linkage.neighbours, linkage.density_floor, linkage.density_cap
+    return _locally_scaled(nodes, _clean_pairs(nodes, similarity), linkage)
+
+
+def _locally_scaled(
+    nodes: list[Id], scores: Mapping[Pair, float], linkage: StoryLinkage
+) -> dict[Pair, float]:
+    density = _densities(
+        nodes, scores, linkage.neighbours, linkage.density_floor, linkage.density_cap
     )
     return {
-        (a, b): score / float(np.sqrt(density[a] * density[b]))
-        for (a, b), score in _clean_pairs(nodes, similarity).items()
+        (a, b): score / float(np.sqrt(density[a] * density[b])) for (a, b), score in scores.items()
     }
 
 
@@ -292,7 +309,8 @@ def story_clusters(
     Lone articles come back as clusters of one.
     """
     nodes = sorted_ids(ids)
-    return average_link(nodes, locally_scaled(nodes, similarity, linkage), linkage.threshold)
+    scaled = _locally_scaled(nodes, _clean_pairs(nodes, similarity), linkage)
+    return _average_link(nodes, scaled, linkage.threshold)
 
 
 def cluster_labels(clusters: Sequence[Sequence[Id]]) -> dict[Id, int]:
