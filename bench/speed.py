@@ -455,12 +455,7 @@ def _diagnose(store: Store, new_ids: Sequence[str], params: DedupeParams) -> tup
     ds = DedupeStore(store)
     near = lsh_candidates(ds, ds.signatures(new_ids).values(), params)
     candidates = sum(len(others) for others in near.values())
-    reached, frontier = set(new_ids), set(new_ids)
-    while frontier:
-        found = {a for p in ds.pairs_of(sorted(frontier)) for a in (p.a, p.b)}
-        frontier = found - reached
-        reached |= frontier
-    return candidates / len(new_ids), len(reached)
+    return candidates / len(new_ids), len(ds.component_of(new_ids)[0])
 
 
 # --- report -------------------------------------------------------------------------------

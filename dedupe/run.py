@@ -377,7 +377,7 @@ def recluster(ds: DedupeStore, params: DedupeParams, run_id: int) -> list[Cluste
     dirty = ds.dirty()
     if not dirty:
         return []
-    nodes, pairs = _components_around(ds, dirty)
+    nodes, pairs = ds.component_of(dirty)
     info = ds.article_facts(sorted(nodes))
     nodes &= info.keys()  # dirty articles may be gone
     clusters = cluster(sorted(nodes), pairs, info, params.story_linkage)
@@ -406,21 +406,6 @@ def replace_clusters(
             stamped.append(Cluster(c.kind, c.id, c.canonical, c.members, old.run_id))
     ds.replace_clusters(articles, stamped)
     return changed
-
-
-def _components_around(ds: DedupeStore, start: Sequence[str]) -> tuple[set[str], list[Pair]]:
-    """Every article connected to `start` by pairs, and those pairs."""
-    nodes = set(start)
-    frontier = sorted(nodes)
-    pairs: dict[tuple[str, str], Pair] = {}
-    while frontier:
-        reached: set[str] = set()
-        for pair in ds.pairs_of(frontier):
-            pairs[(pair.a, pair.b)] = pair
-            reached.update((pair.a, pair.b))
-        frontier = sorted(reached - nodes)
-        nodes |= reached
-    return nodes, [pairs[k] for k in sorted(pairs)]
 
 
 def cluster(

@@ -335,15 +335,24 @@ class DedupeStore:
     def dirty(self) -> list[str]:
         return [a for (a,) in self.conn.execute("SELECT article FROM dirty ORDER BY article")]
 
-    def pairs_of(self, articles: Iterable[str]) -> list[Pair]:
-        ids = sorted(set(articles))
-        rows = self._select_in(
-            "SELECT a, b, kind, duplicate_score, story_score, via FROM pairs "
-            "WHERE a IN ({0}) OR b IN ({0}) ORDER BY a, b",
-            ids,
-            repeat=2,
-        )
-        return [Pair(*row) for row in rows]
+    def component_of(self, articles: Iterable[str]) -> tuple[set[str], list[Pair]]:
+        """Every article joined to `articles` by pairs (`articles` included), and those
+        pairs in (a, b) order: one recursive query, which reads each pair once."""
+        start = set(articles)
+        self._fill_wanted(start)
+        rows = self.conn.execute(
+            """
+            WITH RECURSIVE reach(id) AS (
+                SELECT id FROM wanted_ids
+                UNION SELECT p.b FROM pairs p JOIN reach r ON p.a = r.id
+                UNION SELECT p.a FROM pairs p JOIN reach r ON p.b = r.id
+            )
+            SELECT p.a, p.b, p.kind, p.duplicate_score, p.story_score, p.via
+            FROM reach r CROSS JOIN pairs p ON p.a = r.id
+            """
+        ).fetchall()
+        rows.sort()
+        return start.union(*(row[:2] for row in rows)), [Pair(*row) for row in rows]
 
     def pair_keys_of(self, articles: Iterable[str]) -> set[tuple[str, str]]:
         """(a, b) of `pairs_of`, without reading the rest of each pair."""

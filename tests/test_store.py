@@ -249,3 +249,19 @@ def test_boilerplate_from_the_touched_lines_is_that_of_every_line(tmp_path: Path
             assert store.boilerplate() == store.frequent_lines(min_anchors)
             assert store.touched_lines(min_anchors) == (frozenset(), True)  # counted, done
         assert store.boilerplate()  # some lines did become boilerplate
+
+
+def test_component_of_reads_each_pair_of_the_component_once(tmp_path: Path) -> None:
+    from store.dedupe import DedupeStore, Pair
+
+    def pair(a: str, b: str) -> Pair:
+        return Pair(a, b, "story", 0.1, 0.5, "lsh")
+
+    # a-b-c-d in a chain, reached from d (each step from a pair's b to its a); e-f; g alone.
+    pairs = [pair("a", "b"), pair("b", "c"), pair("c", "d"), pair("e", "f")]
+    with Store.open(tmp_path / "s.db") as store:
+        ds = DedupeStore(store)
+        ds.add_pairs(pairs, (), run_id=1)
+        assert ds.component_of(["d"]) == ({"a", "b", "c", "d"}, pairs[:3])
+        assert ds.component_of(["f", "g"]) == ({"e", "f", "g"}, pairs[3:])
+        assert ds.component_of([]) == (set(), [])
