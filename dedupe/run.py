@@ -247,8 +247,9 @@ def match(ds: DedupeStore, new: Sequence[str], params: DedupeParams, run_id: int
     found = verify(ds, sorted(candidates - known), params, "lsh", shingle_sets)
     ds.add_pairs(found, new, run_id)
     ends = {a for pair in found for a in (pair.a, pair.b)}
-    # Every closing pair holds an end of a new edge: the known ones are among theirs.
-    known = ds.pair_keys_of(ends)
+    # Every closing pair holds an end of a new edge: the known ones are among theirs. The
+    # LSH candidates were judged just now: those not kept would be turned down again.
+    known = ds.pair_keys_of(ends) | candidates
     closing = triangle_candidates(found, ds.lsh_neighbours_of(ends), known)
     closed = verify(ds, closing, params, "triangle", shingle_sets)
     ds.add_pairs(closed, (), run_id)
