@@ -58,7 +58,7 @@ from dedupe.run import (
     signed_batch,
     verify_inputs,
 )
-from dedupe.signature import Shingled, TermVector, distinct
+from dedupe.signature import Shingled, distinct, term_cosines
 from dedupe.verify import flagged
 from store.dedupe import (
     SIGNATURE_DTYPE,
@@ -504,16 +504,18 @@ def judge_pairs(
     """PAIRS rows of the candidates that `judge` flags; both ends' Features are in
     `blocks`."""
     shingles: dict[str, Shingled] = {}  # made here, so that their caches die with the task
-    vectors: dict[str, TermVector] = {}
-    for article in set(candidates["a"]) | set(candidates["b"]):
+    weightings: list[dict[str, float]] = []
+    place: dict[str, int] = {}
+    for article in sorted(set(candidates["a"]) | set(candidates["b"])):
         word_hashes, terms = next(b[article] for b in blocks if article in b)
         shingles[article] = Shingled.of(word_hashes, params.duplicate)
-        vectors[article] = TermVector(unpack_terms(terms))
+        place[article] = len(weightings)
+        weightings.append(unpack_terms(terms))
+    pairs = list(zip(candidates["a"], candidates["b"], strict=True))
+    scores = term_cosines(weightings, [(place[a], place[b]) for a, b in pairs])
     kept = []
-    for a, b in zip(candidates["a"], candidates["b"], strict=True):
-        v = flagged(
-            shingles[a], shingles[b], vectors[a], vectors[b], params.duplicate, params.story
-        )
+    for (a, b), score in zip(pairs, scores, strict=True):
+        v = flagged(shingles[a], shingles[b], score, params.duplicate, params.story)
         if v and v.kind:
             kept.append((a, b, v.kind, v.duplicate_score, v.story_score, via))
     return frame(kept, PAIRS)

@@ -41,10 +41,10 @@ from dedupe.signature import (
     DuplicateParams,
     Shingled,
     StoryParams,
-    TermVector,
     distinct,
     shingled_batch,
     signature_batch,
+    term_cosines,
 )
 from dedupe.verify import flagged
 from store.dedupe import (
@@ -353,12 +353,11 @@ def _verify_chunk(
     terms = ds.story_terms(ids)
     missing = ds.articles([a for a in ids if a not in shingle_sets])
     shingle_sets.update(zip((a.id for a in missing), verify_inputs(missing, params), strict=True))
-    vectors = {a: TermVector(terms[a]) for a in ids}
+    place = {a: i for i, a in enumerate(ids)}
+    scores = term_cosines([terms[a] for a in ids], [(place[a], place[b]) for a, b in candidates])
     kept = []
-    for a, b in candidates:
-        v = flagged(
-            shingle_sets[a], shingle_sets[b], vectors[a], vectors[b], params.duplicate, params.story
-        )
+    for (a, b), score in zip(candidates, scores, strict=True):
+        v = flagged(shingle_sets[a], shingle_sets[b], score, params.duplicate, params.story)
         if v and v.kind:
             kept.append(Pair(a, b, v.kind, v.duplicate_score, v.story_score, via))
     if len(shingle_sets) > VERIFY_ARTICLES:  # many kept: keep their words alone

@@ -997,6 +997,50 @@ def vector_cosine(a: TermVector, b: TermVector) -> float:
     return min(1.0, dot / (a.norm * b.norm))
 
 
+TERM_COSINE_PAIRS = 5_000  # pairs whose term products are held at once
+
+
+def term_cosines(
+    weightings: Sequence[Mapping[str, float]], pairs: Sequence[tuple[int, int]]
+) -> list[float]:
+    """`vector_cosine` of the weightings of each pair (i, j) of positions, all at once,
+    bit for bit the same for weightings whose keys come in sorted order, as stored ones
+    (`store.dedupe.unpack_terms`) and `story_terms` do.
+
+    The weightings are the rows of a sparse matrix whose columns are the keys in sorted
+    order. Two rows' products are summed by a matrix-vector product with ones, which adds
+    them one after another in column order, from 0, as `vector_cosine` adds them: no
+    pairwise summation, whose roundings differ.
+    """
+    from scipy import sparse
+
+    keys = sorted(set().union(*weightings))
+    column = {key: i for i, key in enumerate(keys)}
+    sizes = np.fromiter(map(len, weightings), dtype=np.int64, count=len(weightings))
+    nonzero = int(sizes.sum())
+    matrix = sparse.csr_array(
+        (
+            np.fromiter((w for t in weightings for w in t.values()), np.float64, nonzero),
+            np.fromiter((column[k] for t in weightings for k in t), np.int64, nonzero),
+            np.concatenate(([0], np.cumsum(sizes))),
+        ),
+        shape=(len(weightings), max(1, len(keys))),
+    )
+    if not matrix.has_sorted_indices:
+        raise ValueError("term_cosines needs weightings with their keys in sorted order")
+    ones = np.ones(matrix.shape[1])
+    norms = np.sqrt(matrix.multiply(matrix) @ ones)
+    found: list[float] = []
+    for start in range(0, len(pairs), TERM_COSINE_PAIRS):
+        block = np.array(pairs[start : start + TERM_COSINE_PAIRS], dtype=np.int64).reshape(-1, 2)
+        one, other = block[:, 0], block[:, 1]
+        dots = matrix[one].multiply(matrix[other]) @ ones
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scores = np.minimum(1.0, dots / (norms[one] * norms[other]))
+        found.extend(np.where(dots > 0.0, scores, 0.0).tolist())
+    return found
+
+
 def weighted_jaccard(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     """Sum of minimum over sum of maximum weights (0 when both are empty)."""
     keys = a.keys() | b.keys()

@@ -42,22 +42,17 @@ def judge(
 ) -> Verdict:
     """Duplicate when the shingles nearly match or one text is the other cut short
     (typos allowed); else one story when the salient terms are close enough."""
-    verdict = flagged(a, b, a_terms, b_terms, duplicate, story)
-    return verdict or Verdict(None, jaccard(a.hashes, b.hashes), vector_cosine(a_terms, b_terms))
+    sto = vector_cosine(a_terms, b_terms)
+    return flagged(a, b, sto, duplicate, story) or Verdict(None, jaccard(a.hashes, b.hashes), sto)
 
 
 def flagged(
-    a: Shingled,
-    b: Shingled,
-    a_terms: TermVector,
-    b_terms: TermVector,
-    duplicate: DuplicateParams,
-    story: StoryParams,
+    a: Shingled, b: Shingled, sto: float, duplicate: DuplicateParams, story: StoryParams
 ) -> Verdict | None:
-    """`judge`'s verdict when it flags the pair, else None: what the engines ask, at
-    less cost on the many candidates that are not flagged, since a Jaccard can only
-    reach the threshold when the smaller set is at least that share of the larger."""
-    sto = vector_cosine(a_terms, b_terms)
+    """`judge`'s verdict when it flags the pair, else None, given its term cosine `sto`
+    (`vector_cosine`, or `term_cosines` for many pairs): what the engines ask, at less
+    cost on the many candidates that are not flagged, since a Jaccard can only reach the
+    threshold when the smaller set is at least that share of the larger."""
     dup = jaccard(a.hashes, b.hashes) if size_ratio(a, b) >= duplicate.threshold else None
     if dup is not None and dup >= duplicate.threshold:
         return Verdict("duplicate", dup, sto, JACCARD)

@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from dedupe.cluster import _average_link_component, average_link, connected_components
-from dedupe.signature import DuplicateParams, StoryParams, TermVector, cosine, vector_cosine
+from dedupe.signature import (
+    DuplicateParams,
+    StoryParams,
+    TermVector,
+    cosine,
+    term_cosines,
+    vector_cosine,
+)
 from store.dedupe import Cluster, DedupeStore, pack_terms, unpack_terms
 from store.store import Store
 from tests.conftest import Cli
@@ -96,6 +103,22 @@ def test_vector_cosine_is_cosine_to_the_last_bit() -> None:
     for _ in range(2000):
         a, b = _weights(rng), _weights(rng)
         assert vector_cosine(TermVector(a), TermVector(b)) == cosine(a, b)
+
+
+def test_term_cosines_are_vector_cosines_to_the_last_bit() -> None:
+    rng = random.Random(5)
+    vocabulary = [f"t{i}" for i in range(400)]
+    weightings: list[dict[str, float]] = [{}]  # sums of up to 300 products: pairwise or not
+    for _ in range(300):
+        keys = sorted(rng.sample(vocabulary, rng.choice([1, 5, 40, 300])))
+        weightings.append({k: rng.choice([0.5, 1.0, 2.25, rng.random() * 6]) for k in keys})
+    pairs = [(rng.randrange(301), rng.randrange(301)) for _ in range(5000)] + [(7, 7), (0, 3)]
+    vectors = [TermVector(w) for w in weightings]
+    want = [vector_cosine(vectors[i], vectors[j]) for i, j in pairs]
+    assert term_cosines(weightings, pairs) == want
+    assert term_cosines([{}, {}], [(0, 1)]) == [0.0]
+    with pytest.raises(ValueError, match="sorted order"):
+        term_cosines([{"b": 1.0, "a": 2.0}], [(0, 0)])
 
 
 def test_packed_terms_come_back_exactly_and_in_key_order() -> None:

@@ -185,11 +185,12 @@ def test_judge_and_flagged_follow_the_rule() -> None:
     criteria = set()
     for a in texts:
         for b in texts:
-            args = (shingled(a), shingled(b), TermVector(story_terms("", a)),
-                    TermVector(story_terms("", b)), DUPLICATE_PARAMS, STORY_PARAMS)
+            terms = TermVector(story_terms("", a)), TermVector(story_terms("", b))
             rule = _rule(a, b)
-            assert judge(*args) == rule
-            assert flagged(*args) == (rule if rule.kind else None)
+            assert judge(shingled(a), shingled(b), *terms, DUPLICATE_PARAMS, STORY_PARAMS) == rule
+            sto = vector_cosine(*terms)
+            found = flagged(shingled(a), shingled(b), sto, DUPLICATE_PARAMS, STORY_PARAMS)
+            assert found == (rule if rule.kind else None)
             criteria.add(rule.criterion)
     assert criteria == {JACCARD, CONTAINMENT, TERMS, None}
 
