@@ -30,7 +30,7 @@ import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from itertools import combinations, pairwise
+from itertools import chain, combinations, pairwise
 from typing import TypeVar
 
 import numpy as np
@@ -1014,14 +1014,14 @@ def term_cosines(
     """
     from scipy import sparse
 
-    keys = sorted(set().union(*weightings))
+    every_key = list(chain.from_iterable(weightings))
+    keys = sorted(set(every_key))
     column = {key: i for i, key in enumerate(keys)}
     sizes = np.fromiter(map(len, weightings), dtype=np.int64, count=len(weightings))
-    nonzero = int(sizes.sum())
     matrix = sparse.csr_array(
         (
-            np.fromiter((w for t in weightings for w in t.values()), np.float64, nonzero),
-            np.fromiter((column[k] for t in weightings for k in t), np.int64, nonzero),
+            np.fromiter(chain.from_iterable(t.values() for t in weightings), np.float64),
+            np.fromiter(map(column.__getitem__, every_key), np.int64, len(every_key)),
             np.concatenate(([0], np.cumsum(sizes))),
         ),
         shape=(len(weightings), max(1, len(keys))),
