@@ -4,8 +4,9 @@ Run from the repository root::
 
     .venv/bin/python -m bench.profile FOLDER [--db bench/out/profile.db] [--rate 50] [-- ARGS]
 
-runs ``newsdedup run FOLDER --db DB ARGS`` under ``py-spy record`` (sampling, in its own
-process: the run is not slowed down the way a tracing profiler slows it) and prints two
+runs ``newsdedup run FOLDER --db DB ARGS`` under ``py-spy record --subprocesses``
+(sampling, in its own process: the run is not slowed down the way a tracing profiler
+slows it; the worker processes that clean are sampled with the run's own) and prints two
 tables: the functions that most samples lie inside (inclusive share: a stage's share of
 the run), and the ones most samples end in (self share: where the CPU actually is).
 py-spy is in the `bench` extra.
@@ -21,7 +22,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -31,10 +32,11 @@ _FRAME = re.compile(r"^(?P<function>.*?) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\
 
 @dataclass(frozen=True)
 class Profile:
-    samples: int
-    seconds: float
+    samples: int  # of every process sampled: one is 1 / rate s of one process's time
+    seconds: float  # wall time of the run (0: not known)
     inclusive: Counter[str]  # function -> samples with it on the stack
     own: Counter[str]  # function -> samples with it on top
+    rate: int = 50  # samples per second
 
     def share(self, count: int) -> float:
         return count / self.samples if self.samples else 0.0
@@ -53,7 +55,7 @@ def function_name(frame: str) -> str:
     return f"{path}:{match['function']}"
 
 
-def parse_raw(text: str, seconds: float = 0.0) -> Profile:
+def parse_raw(text: str, seconds: float = 0.0, rate: int = 50) -> Profile:
     """py-spy's `--format raw` (collapsed stacks: `frame;frame;... count`)."""
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
@@ -71,13 +73,15 @@ def parse_raw(text: str, seconds: float = 0.0) -> Profile:
         for name in set(frames):
             inclusive[name] += count
         own[frames[-1]] += count
-    return Profile(samples, seconds, inclusive, own)
+    return Profile(samples, seconds, inclusive, own, rate)
 
 
 def tables(profile: Profile, top: int = 15) -> list[str]:
-    lines = [f"{profile.samples:,} samples over {profile.seconds:.1f} s wall", "",
+    wall = f" over {profile.seconds:.1f} s wall" if profile.seconds else ""
+    lines = [f"{profile.samples:,} samples of all processes, {profile.samples / profile.rate:.1f} "
+             f"s of process time{wall}; ~seconds: of one process", "",
              "| function (inclusive: on the stack) | share | ~seconds |", "|---|---:|---:|"]
-    per_sample = profile.seconds / profile.samples if profile.samples else 0.0
+    per_sample = 1 / profile.rate
     wrappers = [n for n in profile.inclusive if n.startswith(WRAPPERS) or n.endswith("<module>")]
     inclusive = profile.inclusive.copy()
     for name in wrappers:  # the command line's frames: on every stack
@@ -99,14 +103,14 @@ def record(folder: Path, db: Path, extra: Sequence[str] = (), rate: int = 50) ->
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     raw = db.with_name(db.name + ".profile.txt")
     cli = str(Path(sys.executable).with_name("newsdedup"))
-    cmd = [spy, "record", "--rate", str(rate), "--format", "raw", "--output", str(raw),
-           "--", cli, "run", str(folder), "--db", str(db), *extra]
+    cmd = [spy, "record", "--subprocesses", "--rate", str(rate), "--format", "raw",
+           "--output", str(raw), "--", cli, "run", str(folder), "--db", str(db), *extra]
     started = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0 or not raw.exists() or not db.exists():  # py-spy may exit 0
         raise RuntimeError(f"py-spy record failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
-    return parse_raw(raw.read_text(encoding="utf-8"), seconds)
+    return parse_raw(raw.read_text(encoding="utf-8"), seconds, rate)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -123,8 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     args.extra = [a for a in extra if a != "--"]
     if args.raw:
-        profile = parse_raw(args.raw.read_text(encoding="utf-8"))
-        profile = replace(profile, seconds=profile.samples / args.rate)  # about
+        profile = parse_raw(args.raw.read_text(encoding="utf-8"), rate=args.rate)
     else:
         args.db.parent.mkdir(parents=True, exist_ok=True)
         profile = record(args.folder, args.db, args.extra, args.rate)

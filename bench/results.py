@@ -357,7 +357,8 @@ def profile_stage(size: int) -> list[str]:
                  str(max(peers.NEWSDEDUP_MAX_BYTES, corpus.stat().st_size + 1)), "-q"]
         profile = record(folder, Path(tmp) / "news.db", extra)
     return [f"`newsdedup run` on the {size:,}-document peer corpus (settings as below), "
-            "sampled by py-spy at 50 Hz (`python -m bench.profile`):", "",
+            "its own process and the workers that clean, sampled by py-spy at 50 Hz "
+            "(`python -m bench.profile`):", "",
             *tables(profile, 12)]
 
 

@@ -1,0 +1,22 @@
+"""bench.profile: py-spy's raw stacks summed up by function, over every process sampled."""
+
+from __future__ import annotations
+
+from bench.profile import parse_raw, tables
+
+RAW = """\
+process 10:"newsdedup run in";thread (0x1);main (cli.py:9);dedupe (/r/dedupe/run.py:104) 30
+process 10:"newsdedup run in";thread (0x1);main (cli.py:9);sign (/r/dedupe/run.py:188) 10
+process 11:"w";thread (0x2);_in_worker (/r/ingest/workers.py:5);fold (/r/ingest/lines.py:52) 60
+"""
+
+
+def test_samples_of_every_process_count_and_seconds_are_one_process_time() -> None:
+    profile = parse_raw(RAW, seconds=1.5, rate=50)
+    assert profile.samples == 100
+    assert profile.inclusive["cli.py:main"] == 40
+    assert profile.own["/r/ingest/lines.py:fold"] == 60
+    text = "\n".join(tables(profile, 3))
+    assert text.startswith("100 samples of all processes, 2.0 s of process time over 1.5 s wall")
+    assert "| `/r/ingest/lines.py:fold` | 60.0% | 1.2 |" in text
+    assert "cli.py:main" not in text  # the command line's own frames are on every stack
