@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-WRAPPERS = ("click/", "cli.py:run", "cli.py:_write_command", "cli.py:main")
+# Frames on every stack of a process: the command line's, and a worker's start-up.
+WRAPPERS = ("click/", "cli.py:run", "cli.py:_write_command", "cli.py:main", "multiprocessing/",
+            "ingest/isolate.py:_serve")
 _FRAME = re.compile(r"^(?P<function>.*?) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 
 

@@ -7,7 +7,7 @@ from bench.profile import parse_raw, tables
 RAW = """\
 process 10:"newsdedup run in";thread (0x1);main (cli.py:9);dedupe (/r/dedupe/run.py:104) 30
 process 10:"newsdedup run in";thread (0x1);main (cli.py:9);sign (/r/dedupe/run.py:188) 10
-process 11:"w";thread (0x2);_in_worker (/r/ingest/workers.py:5);fold (/r/ingest/lines.py:52) 60
+process 11:"w";thread (0x2);_main (multiprocessing/spawn.py:1);fold (/r/ingest/lines.py:5) 60
 """
 
 
@@ -16,7 +16,9 @@ def test_samples_of_every_process_count_and_seconds_are_one_process_time() -> No
     assert profile.samples == 100
     assert profile.inclusive["cli.py:main"] == 40
     assert profile.own["/r/ingest/lines.py:fold"] == 60
+    assert profile.inclusive["multiprocessing/spawn.py:_main"] == 60
     text = "\n".join(tables(profile, 3))
     assert text.startswith("100 samples of all processes, 2.0 s of process time over 1.5 s wall")
     assert "| `/r/ingest/lines.py:fold` | 60.0% | 1.2 |" in text
     assert "cli.py:main" not in text  # the command line's own frames are on every stack
+    assert "spawn.py" not in text  # and so are a worker's
