@@ -67,7 +67,8 @@ def parse_raw(text: str, seconds: float = 0.0, rate: int = 50) -> Profile:
         if not stack or not count_text.isdigit():
             continue
         count = int(count_text)
-        if stack.startswith("process "):  # process N:"its command line", which may hold ";"
+        # process N:"its command line", which may hold ";"; a worker's follows its parent's.
+        while stack.startswith("process ") and '";' in stack:
             stack = stack[stack.find('";') + 2 :]
         frames = [function_name(f) for f in stack.split(";")
                   if f and not f.startswith(("process ", "thread "))]

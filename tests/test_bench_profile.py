@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from bench.profile import parse_raw, tables
 
+RUN = 'process 10:"newsdedup run in"'
 WORKER = 'process 11:"python -c from multiprocessing.spawn import spawn_main; spawn_main(fd=5)"'
 RAW = f"""\
 process 10:"newsdedup run in";thread (0x1);main (cli.py:9);dedupe (/r/dedupe/run.py:104) 30
 process 10:"newsdedup run in";thread (0x1);main (cli.py:9);sign (/r/dedupe/run.py:188) 10
-{WORKER};thread (0x2);_main (multiprocessing/spawn.py:1);fold (/r/ingest/lines.py:5) 60
+{RUN};{WORKER};_main (multiprocessing/spawn.py:1);fold (/r/ingest/lines.py:5) 60
 """
 
 
