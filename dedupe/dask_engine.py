@@ -32,7 +32,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from itertools import pairwise
 from typing import Any
 
@@ -53,13 +53,13 @@ from dedupe.run import (
     check_params,
     cluster,
     forget,
+    judged,
     min_shared_bands,
     replace_clusters,
     signed_batch,
     verify_inputs,
 )
-from dedupe.signature import Shingled, distinct, term_cosines
-from dedupe.verify import flagged
+from dedupe.signature import Shingled, distinct
 from store.dedupe import (
     SIGNATURE_DTYPE,
     ArticleFacts,
@@ -504,21 +504,13 @@ def judge_pairs(
     """PAIRS rows of the candidates that `judge` flags; both ends' Features are in
     `blocks`."""
     shingles: dict[str, Shingled] = {}  # made here, so that their caches die with the task
-    weightings: list[dict[str, float]] = []
-    place: dict[str, int] = {}
+    terms: dict[str, dict[str, float]] = {}
     for article in sorted(set(candidates["a"]) | set(candidates["b"])):
-        word_hashes, terms = next(b[article] for b in blocks if article in b)
+        word_hashes, packed = next(b[article] for b in blocks if article in b)
         shingles[article] = Shingled.of(word_hashes, params.duplicate)
-        place[article] = len(weightings)
-        weightings.append(unpack_terms(terms))
+        terms[article] = unpack_terms(packed)
     pairs = list(zip(candidates["a"], candidates["b"], strict=True))
-    scores = term_cosines(weightings, [(place[a], place[b]) for a, b in pairs])
-    kept = []
-    for (a, b), score in zip(pairs, scores, strict=True):
-        v = flagged(shingles[a], shingles[b], score, params.duplicate, params.story)
-        if v and v.kind:
-            kept.append((a, b, v.kind, v.duplicate_score, v.story_score, via))
-    return frame(kept, PAIRS)
+    return frame(map(astuple, judged(pairs, shingles, terms, params, via)), PAIRS)
 
 
 def two_paths(

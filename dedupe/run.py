@@ -353,16 +353,30 @@ def _verify_chunk(
     terms = ds.story_terms(ids)
     missing = ds.articles([a for a in ids if a not in shingle_sets])
     shingle_sets.update(zip((a.id for a in missing), verify_inputs(missing, params), strict=True))
-    place = {a: i for i, a in enumerate(ids)}
-    scores = term_cosines([terms[a] for a in ids], [(place[a], place[b]) for a, b in candidates])
-    kept = []
-    for (a, b), score in zip(candidates, scores, strict=True):
-        v = flagged(shingle_sets[a], shingle_sets[b], score, params.duplicate, params.story)
-        if v and v.kind:
-            kept.append(Pair(a, b, v.kind, v.duplicate_score, v.story_score, via))
+    kept = judged(candidates, shingle_sets, terms, params, via)
     if len(shingle_sets) > VERIFY_ARTICLES:  # many kept: keep their words alone
         for article in ids:
             shingle_sets[article] = shingle_sets[article].bare()
+    return kept
+
+
+def judged(
+    candidates: Sequence[tuple[str, str]],
+    shingles: Mapping[str, Shingled],
+    terms: Mapping[str, Mapping[str, float]],
+    params: DedupeParams,
+    via: str,
+) -> list[Pair]:
+    """The candidates `flagged` as duplicates or one story, their term cosines worked out
+    together (`term_cosines`); `shingles` and `terms` hold both ends of each."""
+    place = {a: i for i, a in enumerate(terms)}
+    weightings = list(terms.values())
+    scores = term_cosines(weightings, [(place[a], place[b]) for a, b in candidates])
+    kept = []
+    for (a, b), score in zip(candidates, scores, strict=True):
+        v = flagged(shingles[a], shingles[b], score, params.duplicate, params.story)
+        if v and v.kind:
+            kept.append(Pair(a, b, v.kind, v.duplicate_score, v.story_score, via))
     return kept
 
 
