@@ -131,6 +131,7 @@ def ingest_files(
     key = root_key(root)
     known = store.source_states(key)
     files = list(files)
+    known |= store.adopt_moved(key, [src.relpath for src in files if src.relpath not in known])
     to_read = sum(src.size for src in files if not _unchanged(known.get(src.relpath), src))
     here = to_read < options.parallel_min_bytes  # too little for workers to pay their start
     submit = partial(cleaner.submit, boilerplate=store.boilerplate(), here=here)
@@ -259,13 +260,21 @@ def _start(
             found, lines = work()
         except Exception as error:
             return failed(error, sha)
+        articles = list(zip(found.articles, lines, strict=True))
+        problems = list(found.problems)
+        elsewhere = store.held_elsewhere([a.id for a, _ in articles], root, src.relpath)
+        if elsewhere:  # an identical copy of a file stored from another folder
+            articles = [(a, keys) for a, keys in articles if a.id not in elsewhere]
+            problems.append(
+                f"{len(elsewhere)} of its articles are stored already, from "
+                f"{min(elsewhere.values())}: an identical copy, not stored twice"
+            )
         store.save_source(
             root, src.relpath, kind=src.kind, size=src.size, mtime_ns=src.mtime_ns, sha256=sha,
-            status="ingested", reason=None, problems=found.problems, run_id=run_id,
-            articles=list(zip(found.articles, lines, strict=True)),
+            status="ingested", reason=None, problems=problems, run_id=run_id, articles=articles,
         )
         replaced = state is not None and state.status in ("ingested", "failed")
-        return FileOutcome(src.relpath, "ingested", None, len(found.articles), replaced)
+        return FileOutcome(src.relpath, "ingested", None, len(articles), replaced)
 
     return commit
 

@@ -192,6 +192,11 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE lsh;
     ALTER TABLE lsh_new RENAME TO lsh;
     """,
+    # 7: sources by path alone, for files found under a new root that were stored under
+    # another (a moved folder, or a copy of one).
+    """
+    CREATE INDEX sources_path ON sources(path);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

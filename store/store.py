@@ -139,6 +139,40 @@ class Store:
         ).fetchone()
         return SourceState(*row) if row else None
 
+    def adopt_moved(self, root: str, paths: Iterable[str]) -> dict[str, SourceState]:
+        """Sources at these paths under other roots whose files are gone from there: their
+        folder moved to `root`, and they move with their articles (ids are made from the
+        path inside the folder, so the articles stay what they were)."""
+        adopted = {}
+        for path in paths:
+            rows = self.conn.execute(
+                "SELECT id, root, size, mtime_ns, sha256, status, reason FROM sources "
+                "WHERE path = ? AND root != ? AND status = 'ingested' ORDER BY root",
+                (path, root),
+            ).fetchall()
+            gone = [row for row in rows if not (Path(row[1]) / path).exists()]
+            if gone:
+                source_id, _, *state = gone[0]
+                with self.transaction() as db:
+                    db.execute("UPDATE sources SET root = ? WHERE id = ?", (root, source_id))
+                adopted[path] = SourceState(*state)
+        return adopted
+
+    def held_elsewhere(self, ids: Sequence[str], root: str, path: str) -> dict[str, str]:
+        """The articles among `ids` that another source holds, with that source's path
+        (root and path): an identical copy of the same file in another folder."""
+        found = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.conn.execute(
+                "SELECT a.id, s.root, s.path FROM articles a JOIN sources s "
+                f"ON s.id = a.source_id WHERE a.id IN ({', '.join('?' * len(chunk))}) "
+                "AND NOT (s.root = ? AND s.path = ?)",
+                (*chunk, root, path),
+            )
+            found.update({article: str(Path(other) / at) for article, other, at in rows})
+        return found
+
     def touch_source(self, root: str, path: str, size: int, mtime_ns: int, run_id: int) -> None:
         """An unchanged file: remember its new stat so the next run need not hash it."""
         with self.transaction() as db:

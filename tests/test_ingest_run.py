@@ -155,3 +155,31 @@ def test_a_long_paragraph_under_every_article_is_boilerplate(tmp_path: Path, cli
         assert article["text"].endswith(CLOSING)  # a sentence many articles end with
     with_background = [a for a in cli.articles() if background in a["text"]]
     assert len(with_background) == len(topics) // 2  # article text between article text
+
+
+def test_a_moved_folder_keeps_its_articles(tmp_path: Path, cli: Cli) -> None:
+    _write(tmp_path / "old", "a.txt", STORY)
+    _write(tmp_path / "old", "sub/b.txt", STORY.replace("Thursday", "Friday"))
+    cli("run", str(tmp_path / "old"))
+    before = cli.articles()
+    (tmp_path / "old").rename(tmp_path / "new")
+    result = cli("run", str(tmp_path / "new"))
+    assert "2 unchanged" in result and "0 articles added" in result
+    assert cli.articles() == before
+    _write(tmp_path / "new", "c.txt", STORY.replace("ferry", "bus"))
+    assert "1 ingested" in cli("run", str(tmp_path / "new"))
+
+
+def test_a_copied_folder_stores_each_article_once(tmp_path: Path, cli: Cli) -> None:
+    bridge = json.dumps({"title": "Bridge closes", "text":
+                         "The old bridge closed on Monday for repairs that will take a year."})
+    port = json.dumps({"title": "Port grows", "text":
+                       "The port handled a record number of containers last year."})
+    _write(tmp_path / "one", "a.jsonl", bridge + "\n")
+    _write(tmp_path / "two", "a.jsonl", bridge + "\n" + port + "\n")  # a copy, grown since
+    cli("ingest", str(tmp_path / "one"))
+    cli("ingest", str(tmp_path / "two"))
+    assert sorted(a["title"] for a in cli.articles()) == ["Bridge closes", "Port grows"]
+    failures = cli("failures")
+    assert "1 of its articles are stored already, from " in failures
+    assert str((tmp_path / "one" / "a.jsonl").resolve()) in failures
