@@ -147,6 +147,14 @@ class DedupeStore:
         )
         return [r for (r,) in rows]
 
+    def behind(self) -> int:
+        """Articles added, changed or removed since dedupe last brought pairs and clusters
+        up to date with them (0 when they are up to date)."""
+        row = self.conn.execute(
+            "SELECT count(*) FROM (SELECT article FROM changed UNION SELECT article FROM dirty)"
+        ).fetchone()
+        return int(row[0])
+
     def unsigned(self) -> list[str]:
         rows = self.conn.execute(
             """
@@ -176,6 +184,16 @@ class DedupeStore:
                 )
                 db.execute("DELETE FROM pairs WHERE a = ? OR b = ?", (article, article))
                 db.execute("DELETE FROM signatures WHERE article = ?", (article,))
+            # Stored again with the same text (its date or other facts may have changed):
+            # the signature holds, but the canonical member of its clusters may not.
+            db.execute(
+                """
+                INSERT OR IGNORE INTO dirty SELECT c.article FROM changed c
+                CROSS JOIN articles a ON a.id = c.article
+                CROSS JOIN signatures s ON s.article = c.article
+                WHERE s.text_hash IS a.text_hash
+                """
+            )
             # What is left to do is signing: changed articles that are gone now, or whose
             # signature is of their text, need nothing more.
             db.execute(

@@ -5,6 +5,9 @@ import random
 import textwrap
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from cli import main
 from tests.conftest import Cli
 
 ORIGINAL = [
@@ -252,3 +255,39 @@ def test_a_run_finds_the_work_a_read_of_every_article_would(tmp_path: Path, cli:
     assert _work_left(db) == ([], [])
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM changed").fetchone() == (0,)
+
+
+def test_a_new_date_on_the_same_text_moves_the_canonical_member(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    text = "\n\n".join(ORIGINAL)
+
+    def write(name: str, date: str) -> None:
+        record = {"title": "Ferry crews strike", "text": text, "date_publish": date}
+        (news / name).write_text(json.dumps(record), encoding="utf-8")
+
+    write("a.json", "2024-01-05")
+    write("b.json", "2024-01-03")
+    cli("run", str(news), "-q")
+    source = _by_source(cli)
+    [cluster] = [c for c in _clusters(cli) if c["kind"] == "duplicate"]
+    assert source[cluster["canonical"]] == "b.json"  # the earlier one
+    write("b.json", "2024-02-01")
+    cli("run", str(news), "-q")
+    batch = Cli(tmp_path / "batch.db")
+    batch("run", str(news), "-q")
+    [cluster] = [c for c in _clusters(cli) if c["kind"] == "duplicate"]
+    assert source[cluster["canonical"]] == "a.json"
+    assert _clusters(cli) == _clusters(batch)
+
+
+def test_report_after_an_ingest_alone_says_clusters_are_behind(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    _corpus(news)
+    cli("run", str(news), "-q")
+    (news / "repost.txt").unlink()
+    cli("ingest", str(news), "-q")
+    result = CliRunner().invoke(main, ["report", "--db", str(cli.db)])
+    assert result.exit_code == 0, result.output
+    assert "run `newsdedup dedupe`" in result.stderr
+    assert "repost.txt" not in result.stdout
