@@ -418,6 +418,8 @@ def _export_command(
     )
     def command(db_path: Path, fmt: str, output: Path | None, since: int | None) -> None:
         with open_store(db_path) as store:
+            if name != "articles":
+                _warn_if_behind(DedupeStore(store).behind())
             try:
                 if output is None or fmt == "parquet":
                     write(rows(store, since), fmt, sys.stdout, output)
@@ -567,17 +569,34 @@ def report(db_path: Path, since: int | None) -> None:
 
 def _print_report(store: Store, since_run: int | None) -> None:
     ds = DedupeStore(store)
-    clusters = list(ds.iter_clusters(since_run))
-    info = {a.id: a for a in ds.articles(sorted({m for c in clusters for m in c.members}))}
+    with store.transaction(deferred=True):  # one snapshot, whatever a run writes meanwhile
+        clusters = list(ds.iter_clusters(since_run))
+        info = {a.id: a for a in ds.articles(sorted({m for c in clusters for m in c.members}))}
+        behind = ds.behind()
+    shown = 0
     for c in sorted(clusters, key=lambda c: (c.kind != "story", -len(c.members), c.id)):
-        title = info[c.canonical].title or info[c.canonical].text[:80]
-        click.echo(f"{c.kind:9} {len(c.members):3} articles  {title}")
-        for member in sorted(c.members, key=lambda m: (m != c.canonical, info[m].source, m)):
+        members = [m for m in c.members if m in info]  # removed since the last dedupe
+        if len(members) < 2:
+            continue
+        shown += 1
+        head = info.get(c.canonical, info[members[0]])
+        click.echo(f"{c.kind:9} {len(members):3} articles  {head.title or head.text[:80]}")
+        for member in sorted(members, key=lambda m: (m != c.canonical, info[m].source, m)):
             mark = "*" if member == c.canonical else " "
             article = info[member]
             click.echo(f"   {mark} {member}  {article.source}  {article.title[:70]}")
-    if not clusters:
+    if not shown:
         click.echo("no clusters" + (" new in that run" if since_run else ""), err=True)
+    _warn_if_behind(behind)
+
+
+def _warn_if_behind(behind: int) -> None:
+    if behind:
+        click.echo(
+            f"{behind} articles were added, changed or removed since pairs and clusters were "
+            "last brought up to date: run `newsdedup dedupe` for current ones",
+            err=True,
+        )
 
 
 @main.command()
