@@ -264,7 +264,7 @@ def _write_command(
     try:
         with (
             write_lock(db_path, options["wait"]),
-            open_store(db_path) as store,
+            open_store(db_path, create=True) as store,
             _stop_signals() as stopping,
         ):
             run_id = store.start_run(command, root_key(folder) if folder else None)
@@ -395,7 +395,13 @@ def _dedupe_on_dask(
 
 @main.group()
 def export() -> None:
-    """Write articles, clusters or pairs as JSON Lines (default), CSV or Parquet."""
+    """Write articles, clusters or pairs as JSON Lines (default), CSV or Parquet.
+
+    \b
+    Example:
+      newsdedup export clusters --db news.db > clusters.jsonl
+      newsdedup export articles --db news.db --format parquet -o articles.parquet
+    """
 
 
 def _export_command(
@@ -656,9 +662,10 @@ def failures(db_path: Path, as_json: bool) -> None:
 
 
 @contextmanager
-def open_store(db_path: Path) -> Iterator[Store]:
+def open_store(db_path: Path, create: bool = False) -> Iterator[Store]:
+    """The store at `db_path`; only writing commands make one that is not there."""
     try:
-        store = Store.open(db_path)
+        store = Store.open(db_path, create)
     except (StoreError, SchemaError) as error:
         raise click.ClickException(str(error)) from error
     try:

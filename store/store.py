@@ -54,12 +54,20 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
+    def open(cls, path: Path | str, create: bool = True) -> Store:
+        """Open the store at `path`, made first if `create` (else a missing one is an
+        error); a database that is not a store is refused before anything is written."""
         path = Path(path)
         if path.parent and not path.parent.exists():
             raise StoreError(f"folder {path.parent} does not exist: create it or pick another --db")
+        if not create and not path.exists():
+            raise StoreError(
+                f"no store at {path}: `newsdedup ingest FOLDER --db {path}` makes one, "
+                "or pick another --db"
+            )
         try:
             conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            _check_is_store(conn, path)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -452,3 +460,15 @@ def _removed(r: Removed) -> dict[str, str]:
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _check_is_store(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a database that holds tables but was never a store (an empty one becomes
+    one)."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+    if version == 0 and tables:
+        conn.close()
+        raise StoreError(
+            f"{path} is an SQLite database, but not a newsdedup store: pick another --db"
+        )

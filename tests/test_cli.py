@@ -1,4 +1,5 @@
 import json
+import sqlite3
 from pathlib import Path
 
 import click
@@ -29,8 +30,7 @@ def test_every_command_has_help_with_an_example_and_readme_docs(
 ) -> None:
     result = CliRunner().invoke(main, [*name.split(), "--help"])
     assert result.exit_code == 0
-    if not isinstance(command, click.Group):
-        assert "Example" in result.output, f"`newsdedup {name} --help` shows no example"
+    assert "Example" in result.output, f"`newsdedup {name} --help` shows no example"
     assert f"newsdedup {name}" in README, f"README does not document `newsdedup {name}`"
 
 
@@ -48,6 +48,28 @@ def test_store_that_is_not_a_database_says_what_to_try(tmp_path: Path) -> None:
     bad.write_text("not a database " * 100)
     output = Cli(bad)("stats", code=1)
     assert "is it a newsdedup database" in output
+
+
+READERS = [["stats"], ["report"], ["failures"], ["export", "clusters"], ["explain", "a", "b"]]
+
+
+@pytest.mark.parametrize("args", READERS, ids=[" ".join(a) for a in READERS])
+def test_reading_a_store_that_is_not_there_makes_none(tmp_path: Path, args: list[str]) -> None:
+    typo = tmp_path / "typo.db"
+    assert "no store at" in Cli(typo)(*args, code=1)
+    assert not typo.exists()
+
+
+@pytest.mark.parametrize("args", [*READERS, ["dedupe"]], ids=lambda a: " ".join(a))
+def test_a_database_of_something_else_is_left_alone(tmp_path: Path, args: list[str]) -> None:
+    other = tmp_path / "shop.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE customers (name TEXT)")
+    conn.commit()
+    conn.close()
+    before = other.read_bytes()
+    assert "not a newsdedup store" in Cli(other)(*args, code=1)
+    assert other.read_bytes() == before
 
 
 def test_quiet_ingest_prints_nothing(tmp_path: Path, cli: Cli) -> None:
