@@ -9,6 +9,7 @@ import dataclasses
 import json
 import logging
 import signal
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -269,14 +270,26 @@ def _write_command(
         ):
             run_id = store.start_run(command, root_key(folder) if folder else None)
             summary["run"] = run_id
-            if folder is not None:
-                summary.update(_ingest_step(store, folder, run_id, config, options, stopping))
-            if with_dedupe and not stopping():
-                summary.update(_dedupe_step(store, run_id, config, options, stopping))
+            try:
+                if folder is not None:
+                    summary.update(_ingest_step(store, folder, run_id, config, options, stopping))
+                if with_dedupe and not stopping():
+                    summary.update(_dedupe_step(store, run_id, config, options, stopping))
+            except BaseException as error:  # the run's record says how it ended
+                stopped = isinstance(error, KeyboardInterrupt)
+                summary["status"] = "interrupted" if stopped else "failed"
+                summary["error"] = str(error) or type(error).__name__
+                _finish(store, run_id, summary, started)
+                raise
             if stopping():
                 summary["status"] = "interrupted"
-            summary["seconds"] = round(time.monotonic() - started, 3)
-            store.finish_run(run_id, summary["status"], summary)
+            _finish(store, run_id, summary, started)
+    except KeyboardInterrupt:
+        click.echo(
+            "stopped at once: the batch at hand was rolled back, the next run does it again",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
     except LockedError as error:
         raise Locked(str(error)) from error
     except StoreError as error:
@@ -286,6 +299,14 @@ def _write_command(
     if not options["quiet"]:
         click.echo(_summary_line(summary), err=True)
     return summary
+
+
+def _finish(store: Store, run_id: int, summary: dict[str, Any], started: float) -> None:
+    summary["seconds"] = round(time.monotonic() - started, 3)
+    try:
+        store.finish_run(run_id, summary["status"], summary)
+    except sqlite3.Error as error:  # the store itself failed: the error that did is raised
+        log.error("could not record the end of run %d: %s", run_id, error)
 
 
 def _ingest_step(
@@ -670,6 +691,11 @@ def open_store(db_path: Path, create: bool = False) -> Iterator[Store]:
         raise click.ClickException(str(error)) from error
     try:
         yield store
+    except sqlite3.DatabaseError as error:
+        raise click.ClickException(
+            f"the store {db_path} could not be read or written: {error}; if it is damaged, "
+            "restore it from a backup, or ingest the folder again into a new --db"
+        ) from error
     finally:
         store.close()
 

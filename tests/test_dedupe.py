@@ -165,6 +165,8 @@ def test_changed_settings_need_a_rebuild(tmp_path: Path, cli: Cli) -> None:
     _corpus(tmp_path / "news")
     cli("run", str(tmp_path / "news"), "-q")
     assert "--rebuild" in cli("dedupe", "--duplicate-threshold", "0.9", code=1)
+    last = json.loads(cli("stats", "--json"))["last_run"]
+    assert (last["command"], last["status"]) == ("dedupe", "failed")  # not "running"
     cli("dedupe", "--duplicate-threshold", "0.9", "--rebuild", "-q")
 
 
