@@ -1,7 +1,8 @@
 """Ingest a folder into the store: only new and changed files are read.
 
 Every file a run sees ends in exactly one outcome: ingested, unchanged, skipped
-(not an article file) or failed (an article file that could not be read). Each
+(not an article file, or larger than the size limit) or failed (an article file that
+could not be read). Each
 file's outcome and articles commit in one transaction (with those of the files next to
 it, up to COMMIT_FILES).
 """
@@ -37,8 +38,11 @@ DEFAULT_EXTRACT_TIMEOUT = 60.0  # seconds for one HTML page
 COMMIT_FILES = 20
 COMMIT_SECONDS = 0.5
 AHEAD_BYTES = 256 * 1024 * 1024  # what the files being cleaned ahead may hold (on disk)
-# Reasons that mean "not an article file" rather than "an article file we could not read".
-SKIP_REASONS = frozenset({"unsupported-type", "empty", "binary", "no-article"})
+# Reasons that mean "not an article file, or one past the size limit the user set" rather
+# than "an article file we could not read".
+SKIP_REASONS = frozenset(
+    {"unsupported-type", "empty", "binary", "no-article", "too-large", "decompression-limit"}
+)
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,18 @@ def test_failed_file_gives_exit_code_3(tmp_path: Path, cli: Cli) -> None:
     assert len(cli.articles()) == 1
 
 
+def test_a_file_over_the_size_limit_is_skipped_not_failed(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    _write(news, "a.txt", STORY)
+    _write(news, "long.txt", STORY * 20)
+    (news / "long.txt.gz").write_bytes(gzip.compress((STORY * 20).encode()))  # small on disk
+    for _ in range(2):  # the next run too: a cron job sees exit code 0
+        assert "2 skipped" in cli("ingest", str(news), "--max-bytes", "2000")
+    assert [a["source"] for a in cli.articles()] == ["a.txt"]
+    failures = cli("failures")
+    assert "long.txt" in failures and "long.txt.gz" in failures and "failed" not in failures
+
+
 def test_corpus_boilerplate_arriving_over_several_runs(tmp_path: Path, cli: Cli) -> None:
     news = tmp_path / "news"
     template = "Port Elms Gazette, 4 Harbour Street, Port Elms"
