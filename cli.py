@@ -23,7 +23,7 @@ from dedupe.explain import bands_in_common
 from dedupe.explain import explain as explain_pair
 from dedupe.run import DedupeError, DedupeParams, DedupeSummary, dedupe
 from ingest.discover import discover
-from ingest.run import FileOutcome, IngestOptions, ingest_pass, root_key
+from ingest.run import EmptyFolder, FileOutcome, IngestOptions, ingest_pass, root_key
 from store.dedupe import DedupeStore
 from store.export import FORMATS, ExportError, article_rows, cluster_rows, pair_rows, write
 from store.lock import LockedError, write_lock
@@ -107,6 +107,12 @@ ingest_options = _options(
         type=click.IntRange(min=1),
         help="Processes that clean files, when there are megabytes to read "
         "[default: the number of cores].",
+    ),
+    click.option(
+        "--allow-empty",
+        is_flag=True,
+        help="Let a folder with no files mark every file the store holds from it missing "
+        "(without it, that is an error: an unmounted disk, most likely).",
     ),
 )
 dedupe_options = _options(
@@ -330,9 +336,13 @@ def _ingest_step(
                 log.warning("failed: %s: %s", outcome.path, outcome.reason)
             advance(1)
 
-        summary = ingest_pass(
-            store, folder, files, run_id, settings, should_stop=stopping, each=each
-        )
+        try:
+            summary = ingest_pass(
+                store, folder, files, run_id, settings, should_stop=stopping, each=each,
+                allow_empty=options["allow_empty"],
+            )
+        except EmptyFolder as error:
+            raise click.ClickException(str(error)) from error
     return {
         "files": {
             "seen": len(files),

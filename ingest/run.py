@@ -45,6 +45,10 @@ SKIP_REASONS = frozenset(
 )
 
 
+class EmptyFolder(Exception):
+    """The folder holds no files, though the store holds files from it."""
+
+
 @dataclass(frozen=True)
 class IngestOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
@@ -102,10 +106,24 @@ def ingest_pass(
     *,
     should_stop: Callable[[], bool] = lambda: False,
     each: Callable[[FileOutcome], None] = lambda outcome: None,
+    allow_empty: bool = False,
 ) -> IngestSummary:
     """Ingest `files` (all that discovery found under `root`); then, unless stopped, mark
     the files that vanished and bring corpus boilerplate up to date. `each` is told every
-    outcome once it is committed; `should_stop` is asked between transactions."""
+    outcome once it is committed; `should_stop` is asked between transactions.
+
+    A folder with no files at all, whose files the store holds, is an `EmptyFolder`
+    error (an unmounted disk, most likely) unless `allow_empty`: it would mark them all
+    missing and drop their articles.
+    """
+    if not files and not allow_empty:
+        held = [s for s in store.source_states(root_key(root)).values() if s.status != "missing"]
+        if held:
+            raise EmptyFolder(
+                f"{root} holds no files, but the store holds {len(held)} from it; nothing "
+                "was changed. Is a disk not mounted? If the files were removed on purpose, "
+                "run again with --allow-empty to mark them missing."
+            )
     summary = IngestSummary()
     with Cleaner(options.jobs, options.extract_timeout) as cleaner:
         for outcome in ingest_files(store, root, files, run_id, options, cleaner, should_stop):

@@ -195,3 +195,15 @@ def test_a_copied_folder_stores_each_article_once(tmp_path: Path, cli: Cli) -> N
     failures = cli("failures")
     assert "1 of its articles are stored already, from " in failures
     assert str((tmp_path / "one" / "a.jsonl").resolve()) in failures
+
+
+def test_an_empty_folder_changes_nothing_unless_allowed(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    _write(news, "a.txt", STORY)
+    cli("run", str(news))
+    before = cli.articles()
+    (news / "a.txt").rename(tmp_path / "a.txt")  # as if the disk were not mounted
+    assert "Is a disk not mounted?" in cli("run", str(news), code=1)
+    assert cli.articles() == before
+    assert "1 missing" in cli("run", str(news), "--allow-empty")
+    assert cli.articles() == []
