@@ -21,7 +21,7 @@ import click
 
 from dedupe.explain import bands_in_common
 from dedupe.explain import explain as explain_pair
-from dedupe.run import DedupeError, DedupeParams, DedupeSummary, dedupe
+from dedupe.run import DedupeError, DedupeParams, DedupeSummary, check_compatible, dedupe
 from ingest.discover import discover
 from ingest.run import EmptyFolder, FileOutcome, IngestOptions, ingest_pass, root_key
 from store.dedupe import DedupeStore
@@ -277,6 +277,9 @@ def _write_command(
             run_id = store.start_run(command, root_key(folder) if folder else None)
             summary["run"] = run_id
             try:
+                if folder is not None and with_dedupe and not options["rebuild"]:
+                    # Settings that would stop the dedupe stop the run before its ingest.
+                    check_compatible(DedupeStore(store), _dedupe_params(config, options))
                 if folder is not None:
                     summary.update(_ingest_step(store, folder, run_id, config, options, stopping))
                 if with_dedupe and not stopping():
@@ -338,7 +341,13 @@ def _ingest_step(
 
         try:
             summary = ingest_pass(
-                store, folder, files, run_id, settings, should_stop=stopping, each=each,
+                store,
+                folder,
+                files,
+                run_id,
+                settings,
+                should_stop=stopping,
+                each=each,
                 allow_empty=options["allow_empty"],
             )
         except EmptyFolder as error:

@@ -141,10 +141,20 @@ def dedupe(
 
 
 def check_params(ds: DedupeStore, params: DedupeParams, rebuild: bool) -> None:
+    """Start the store's dedupe afresh with `params` if it has none or on `rebuild`; else
+    they must be the ones its signatures and pairs were made with."""
+    if ds.params() is None or rebuild:
+        ds.reset(json.loads(json.dumps(params.as_dict())))
+        return
+    check_compatible(ds, params)
+
+
+def check_compatible(ds: DedupeStore, params: DedupeParams) -> None:
+    """A `DedupeError` naming each setting that differs from the store's (none: no error,
+    as for a store not deduped yet)."""
     wanted = json.loads(json.dumps(params.as_dict()))
     stored = ds.params()
-    if stored is None or rebuild:
-        ds.reset(wanted)
+    if stored is None:
         return
     # A setting added since the store was made has its default: new settings default to
     # what newsdedup did before it had them.

@@ -167,6 +167,10 @@ def test_changed_settings_need_a_rebuild(tmp_path: Path, cli: Cli) -> None:
     assert "--rebuild" in cli("dedupe", "--duplicate-threshold", "0.9", code=1)
     last = json.loads(cli("stats", "--json"))["last_run"]
     assert (last["command"], last["status"]) == ("dedupe", "failed")  # not "running"
+    # A run finds out before its ingest: a new file waits for a run that can dedupe it.
+    (tmp_path / "news" / "late.txt").write_text(_article("Late", OTHER_STORY), encoding="utf-8")
+    assert "--rebuild" in cli("run", str(tmp_path / "news"), "--no-stories", code=1)
+    assert "late.txt" not in _by_source(cli).values()
     cli("dedupe", "--duplicate-threshold", "0.9", "--rebuild", "-q")
 
 
