@@ -21,7 +21,14 @@ import click
 
 from dedupe.explain import bands_in_common
 from dedupe.explain import explain as explain_pair
-from dedupe.run import DedupeError, DedupeParams, DedupeSummary, check_compatible, dedupe
+from dedupe.run import (
+    DedupeError,
+    DedupeParams,
+    DedupeSummary,
+    check_compatible,
+    dedupe,
+    stored_params,
+)
 from ingest.discover import discover
 from ingest.run import EmptyFolder, FileOutcome, IngestOptions, ingest_pass, root_key
 from store.dedupe import DedupeStore
@@ -524,18 +531,19 @@ def explain(
 ) -> None:
     """Why two articles were, or were not, flagged: scores, verdict, shared evidence.
 
+    Judged with the settings the store's pairs were made with (those of the config
+    file only for a store not deduped yet).
+
     \b
     Example:
       newsdedup explain 493347e657b91eb7 b007e602126b35c3 --db news.db
     """
-    params = _dedupe_params(_load_config(config_path), {})
     with open_store(db_path) as store:
         ds = DedupeStore(store)
-        stored = ds.params() or {}
-        if not stored.get("story", {}).get("enabled", True):  # no story terms to compare
-            params = dataclasses.replace(
-                params, story=dataclasses.replace(params.story, enabled=False)
-            )
+        # The settings the pairs were flagged with; the config file's before any dedupe.
+        params = stored_params(ds) or _dedupe_params(_load_config(config_path), {})
+        if article_a == article_b:
+            raise click.UsageError("ARTICLE_A and ARTICLE_B are one article: name two")
         texts = {a.id: a for a in ds.articles(sorted({article_a, article_b}))}
         for wanted in (article_a, article_b):
             if wanted not in texts:

@@ -140,6 +140,19 @@ def dedupe(
     return summary
 
 
+def stored_params(ds: DedupeStore) -> DedupeParams | None:
+    """The settings the store's signatures and pairs were made with (None: not deduped
+    yet); a setting added since has its default, as in `check_compatible`."""
+    stored = ds.params()
+    if stored is None:
+        return None
+    return DedupeParams(
+        DuplicateParams(**stored.get("duplicate", {})),
+        StoryParams(**stored.get("story", {})),
+        StoryLinkage(**stored.get("linkage", {})),
+    )
+
+
 def check_params(ds: DedupeStore, params: DedupeParams, rebuild: bool) -> None:
     """Start the store's dedupe afresh with `params` if it has none or on `rebuild`; else
     they must be the ones its signatures and pairs were made with."""

@@ -297,3 +297,17 @@ def test_report_after_an_ingest_alone_says_clusters_are_behind(tmp_path: Path, c
     assert result.exit_code == 0, result.output
     assert "run `newsdedup dedupe`" in result.stderr
     assert "repost.txt" not in result.stdout
+
+
+def test_explain_judges_with_the_settings_the_store_was_made_with(
+    tmp_path: Path, cli: Cli
+) -> None:
+    _corpus(tmp_path / "news")
+    config = tmp_path / "settings.toml"
+    config.write_text("[duplicate]\nthreshold = 0.99\n")
+    cli("run", str(tmp_path / "news"), "-q", "--config", str(config))
+    by_name = {name: id_ for id_, name in _by_source(cli).items()}
+    a, b = by_name["original.txt"], by_name["typos.txt"]
+    found = json.loads(cli("explain", a, b, "--json"))  # no --config: the store's settings
+    assert found["duplicate_threshold"] == 0.99
+    assert "one article" in cli("explain", a, a, code=2)
