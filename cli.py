@@ -481,6 +481,8 @@ def _export_command(
                         write(rows(store, since), fmt, out, output)
             except ExportError as error:
                 raise click.ClickException(str(error)) from error
+            except OSError as error:
+                raise click.ClickException(f"cannot write {output}: {error}") from error
 
 
 _export_command(
@@ -765,13 +767,19 @@ def _setup_logging(verbose: int, log_file: Path | None, quiet: bool) -> None:
         level = logging.ERROR
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file:
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        try:
+            handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        except OSError as error:
+            raise click.ClickException(f"cannot write the log file {log_file}: {error}") from error
     logging.basicConfig(
         level=level,
         handlers=handlers,
         force=True,
         format="%(asctime)s newsdedup %(levelname)s: %(message)s",
     )
+
+
+CONFIG_SECTIONS = ("ingest", "duplicate", "story", "linkage")
 
 
 def _load_config(path: Path | None) -> dict[str, Any]:
@@ -781,9 +789,16 @@ def _load_config(path: Path | None) -> dict[str, Any]:
             return {}
         path = default
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise click.ClickException(f"cannot read the config file {path}: {error}") from error
+    for name, section in config.items():
+        if name not in CONFIG_SECTIONS or not isinstance(section, dict):
+            raise click.ClickException(
+                f"the config file {path} holds {name!r}, which is not a section of settings; "
+                f"its sections are [{'], ['.join(CONFIG_SECTIONS)}]"
+            )
+    return config
 
 
 def _dedupe_params(config: dict[str, Any], options: dict[str, Any]) -> DedupeParams:

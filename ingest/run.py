@@ -58,10 +58,18 @@ class IngestOptions:
     parallel_min_bytes: int = PARALLEL_MIN_BYTES  # ...when a run has this much to read
 
     def __post_init__(self) -> None:
-        for name, least in (("jobs", 1), ("parallel_min_bytes", 0)):
+        for name, least in (
+            ("max_bytes", 1),
+            ("boilerplate_min_articles", 2),
+            ("jobs", 1),
+            ("parallel_min_bytes", 0),
+        ):
             value = getattr(self, name)
-            if not isinstance(value, int) or value < least:
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise ValueError(f"{name} must be a whole number >= {least}, not {value!r}")
+        timeout = self.extract_timeout
+        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+            raise ValueError(f"extract_timeout must be a number of seconds > 0, not {timeout!r}")
 
 
 @dataclass(frozen=True)

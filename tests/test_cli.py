@@ -104,3 +104,16 @@ def test_exports_in_csv_and_parquet_and_since(tmp_path: Path, cli: Cli) -> None:
     cli("export", "articles", "--format", "parquet", "--output", str(out))
     assert pq.read_table(out).column("source").to_pylist() == ["a.txt", "b.txt"]
     assert "--output" in cli("export", "pairs", "--format", "parquet", code=1)
+
+
+def test_paths_that_cannot_be_written_are_errors_not_tracebacks(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text("Bridge closes\n\nThe old bridge closed on Monday for a year.\n")
+    nowhere = tmp_path / "no" / "such" / "folder"
+    output = cli("ingest", str(news), "--log-file", str(nowhere / "x.log"), code=1)
+    assert "cannot write the log file" in output
+    cli("ingest", str(news))
+    for fmt in ("jsonl", "parquet"):
+        output = cli("export", "articles", "--format", fmt, "-o", str(nowhere / "x"), code=1)
+        assert "cannot write" in output

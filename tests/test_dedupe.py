@@ -5,6 +5,7 @@ import random
 import textwrap
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cli import main
@@ -192,6 +193,34 @@ def test_config_file_sets_thresholds(tmp_path: Path, cli: Cli) -> None:
     ]
     config.write_text("[duplicate]\nthreshhold = 0.5\n")
     assert "unknown setting" in cli("dedupe", "--config", str(config), code=1)
+
+
+BAD_CONFIGS = {
+    "[ingset]\nmax_bytes = 10\n": "not a section of settings",
+    "ingest = 5\n": "not a section of settings",
+    "[ingest]\nmax_bytes = \"x\"\n": "max_bytes must be a whole number",
+    "[ingest]\nmax_bytes = 0\n": "max_bytes must be a whole number",
+    "[ingest]\nextract_timeout = -5\n": "extract_timeout must be a number of seconds > 0",
+    "[duplicate]\nthreshold = \"high\"\n": "bad setting in [duplicate]",
+}
+
+
+@pytest.mark.parametrize("text", BAD_CONFIGS, ids=range(len(BAD_CONFIGS)))
+def test_a_bad_config_file_is_an_error_before_any_work(
+    tmp_path: Path, cli: Cli, text: str
+) -> None:
+    _corpus(tmp_path / "news")
+    config = tmp_path / "settings.toml"
+    config.write_text(text)
+    output = cli("run", str(tmp_path / "news"), "--config", str(config), code=1)
+    assert BAD_CONFIGS[text] in output and "Traceback" not in output
+    assert not cli.db.exists() or cli("export", "articles") == ""
+
+
+def test_a_config_file_that_is_not_utf8_says_so(tmp_path: Path, cli: Cli) -> None:
+    config = tmp_path / "settings.toml"
+    config.write_bytes(b"[ingest]\nmax_bytes = 10 # \xff\xfe\n")
+    assert "cannot read the config file" in cli("dedupe", "--config", str(config), code=1)
 
 
 def test_report_lists_clusters_with_titles(tmp_path: Path, cli: Cli) -> None:
