@@ -229,6 +229,16 @@ class DedupeStore:
                 found[article].add(other)
         return found
 
+    def triangle_pairs_among(self, articles: Iterable[str]) -> list[Pair]:
+        """The pairs found by closing a triangle whose two ends are both among `articles`."""
+        self._fill_wanted(articles)
+        rows = self.conn.execute(
+            "SELECT p.a, p.b, p.kind, p.duplicate_score, p.story_score, p.via "
+            "FROM wanted_ids w CROSS JOIN pairs p ON p.a = w.id "
+            "WHERE p.via = 'triangle' AND p.b IN (SELECT id FROM wanted_ids)"
+        )
+        return [Pair(*row) for row in rows]
+
     def _fill_wanted(self, ids: Iterable[str]) -> None:
         self.conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS wanted_ids (id TEXT PRIMARY KEY) WITHOUT ROWID"

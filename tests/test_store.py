@@ -265,3 +265,42 @@ def test_component_of_reads_each_pair_of_the_component_once(tmp_path: Path) -> N
         assert ds.component_of(["d"]) == ({"a", "b", "c", "d"}, pairs[:3])
         assert ds.component_of(["f", "g"]) == ({"e", "f", "g"}, pairs[3:])
         assert ds.component_of([]) == (set(), [])
+
+
+def test_forget_drops_the_triangle_pairs_only_the_stale_closed(tmp_path: Path) -> None:
+    import random
+    from itertools import combinations
+
+    from dedupe.run import DedupeParams, forget
+    from store.dedupe import DedupeStore
+
+    rng = random.Random(5)
+    ids = [f"n{i:03d}" for i in range(80)]
+    pairs = {tuple(sorted(rng.sample(ids, 2))): rng.choice(["lsh", "lsh", "triangle"])
+             for _ in range(1200)}
+    stale = rng.sample(ids, 5)
+    lsh = {i: set() for i in ids}
+    for (a, b), via in pairs.items():
+        if via == "lsh" and a not in stale and b not in stale:
+            lsh[a].add(b)
+            lsh[b].add(a)
+    # The rule, pair by pair: a triangle pair between two LSH neighbours of a stale article
+    # goes when its ends share no LSH neighbour once the stale are gone.
+    orphans = set()
+    for s in stale:
+        around = sorted({x for p, via in pairs.items() if via == "lsh" and s in p for x in p} - {s})
+        orphans |= {
+            (b, c)
+            for b, c in combinations(around, 2)
+            if pairs.get((b, c)) == "triangle" and not lsh[b] & lsh[c]
+        }
+    with Store.open(tmp_path / "s.db") as store:
+        with store.transaction() as db:
+            db.executemany(
+                "INSERT INTO pairs VALUES (?, ?, 'story', 0.1, 0.5, ?, 1)",
+                [(a, b, via) for (a, b), via in sorted(pairs.items())],
+            )
+        forget(DedupeStore(store), stale, DedupeParams())
+        left = set(store.conn.execute("SELECT a, b FROM pairs"))
+    expected = {p for p in pairs if not set(p) & set(stale)} - orphans
+    assert orphans and left == expected
