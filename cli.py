@@ -217,9 +217,9 @@ def run(folder: Path, db_path: Path, as_json: bool, report_new: bool, **options:
     summary = _write_command("run", folder, db_path, options, with_dedupe=True)
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
-    if report_new:
+    if report_new:  # on stderr beside --json, which owns stdout
         with open_store(db_path) as store:
-            _print_report(store, since_run=summary["run"])
+            _print_report(store, since_run=summary["run"], err=as_json)
     _exit_for(summary)
 
 
@@ -271,6 +271,8 @@ def _write_command(
     command: str, folder: Path | None, db_path: Path, options: dict[str, Any], with_dedupe: bool
 ) -> dict[str, Any]:
     """Run ingest and/or dedupe under the store's write lock; returns the run summary."""
+    if options.get("engine") != "dask" and (options.get("scheduler") or options.get("workers")):
+        raise click.UsageError("--scheduler and --workers are for --engine dask")
     _setup_logging(options["verbose"], options["log_file"], options["quiet"])
     config = _load_config(options.get("config_path"))
     started = time.monotonic()
@@ -470,6 +472,8 @@ def _export_command(
         help="Only what run RUN or a later one wrote (see `newsdedup stats`).",
     )
     def command(db_path: Path, fmt: str, output: Path | None, since: int | None) -> None:
+        if fmt == "parquet" and output is None:
+            raise click.UsageError("Parquet is binary: name a file with --output PATH")
         with open_store(db_path) as store:
             if name != "articles":
                 _warn_if_behind(DedupeStore(store).behind())
@@ -623,7 +627,7 @@ def report(db_path: Path, since: int | None) -> None:
         _print_report(store, since)
 
 
-def _print_report(store: Store, since_run: int | None) -> None:
+def _print_report(store: Store, since_run: int | None, err: bool = False) -> None:
     ds = DedupeStore(store)
     with store.transaction(deferred=True):  # one snapshot, whatever a run writes meanwhile
         clusters = list(ds.iter_clusters(since_run))
@@ -636,11 +640,11 @@ def _print_report(store: Store, since_run: int | None) -> None:
             continue
         shown += 1
         head = info.get(c.canonical, info[members[0]])
-        click.echo(f"{c.kind:9} {len(members):3} articles  {head.title or head.text[:80]}")
+        click.echo(f"{c.kind:9} {len(members):3} articles  {head.title or head.text[:80]}", err=err)
         for member in sorted(members, key=lambda m: (m != c.canonical, info[m].source, m)):
             mark = "*" if member == c.canonical else " "
             article = info[member]
-            click.echo(f"   {mark} {member}  {article.source}  {article.title[:70]}")
+            click.echo(f"   {mark} {member}  {article.source}  {article.title[:70]}", err=err)
     if not shown:
         click.echo("no clusters" + (" new in that run" if since_run else ""), err=True)
     _warn_if_behind(behind)

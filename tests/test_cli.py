@@ -103,7 +103,7 @@ def test_exports_in_csv_and_parquet_and_since(tmp_path: Path, cli: Cli) -> None:
     out = tmp_path / "articles.parquet"
     cli("export", "articles", "--format", "parquet", "--output", str(out))
     assert pq.read_table(out).column("source").to_pylist() == ["a.txt", "b.txt"]
-    assert "--output" in cli("export", "pairs", "--format", "parquet", code=1)
+    assert "--output" in cli("export", "pairs", "--format", "parquet", code=2)
 
 
 def test_paths_that_cannot_be_written_are_errors_not_tracebacks(tmp_path: Path, cli: Cli) -> None:
@@ -117,3 +117,7 @@ def test_paths_that_cannot_be_written_are_errors_not_tracebacks(tmp_path: Path, 
     for fmt in ("jsonl", "parquet"):
         output = cli("export", "articles", "--format", fmt, "-o", str(nowhere / "x"), code=1)
         assert "cannot write" in output
+
+
+def test_dask_options_without_the_dask_engine_are_a_usage_error(cli: Cli) -> None:
+    assert "--engine dask" in cli("dedupe", "--workers", "2", code=2)

@@ -100,6 +100,11 @@ def test_report_new_prints_only_the_clusters_that_gained_members_in_the_run(
     assert first.stdout == whole.stdout
     assert {kind for kind, _ in _report(first.stdout)} == {"duplicate", "story"}
 
+    # Beside --json, which owns stdout, the report goes to stderr.
+    both = _run(news, tmp_path / "again.db", "--report-new", "--quiet", "--json")
+    assert json.loads(both.stdout)["status"] == "done"
+    assert both.stderr.startswith(whole.stdout)
+
     # Nothing changed: no cluster, and a word on stderr saying so.
     second = _run(news, db, "--report-new")
     assert second.stdout == ""
