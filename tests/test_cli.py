@@ -121,3 +121,19 @@ def test_paths_that_cannot_be_written_are_errors_not_tracebacks(tmp_path: Path, 
 
 def test_dask_options_without_the_dask_engine_are_a_usage_error(cli: Cli) -> None:
     assert "--engine dask" in cli("dedupe", "--workers", "2", code=2)
+
+
+def test_a_second_ctrl_c_stops_at_once_with_exit_code_5(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text("Bridge closes\n\nThe old bridge closed on Monday for a year.\n")
+
+    def interrupted(*args: object) -> None:  # what the second SIGINT's handler raises
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("cli._dedupe_step", interrupted)
+    assert "stopped at once" in cli("run", str(news), code=5)
+    last = json.loads(cli("stats", "--json"))["last_run"]
+    assert (last["command"], last["status"]) == ("run", "interrupted")

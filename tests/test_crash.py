@@ -174,19 +174,3 @@ def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
     finally:
         conn.close()
 
-
-def test_a_second_ctrl_c_stops_at_once_and_the_run_says_so(tmp_path: Path, news: News) -> None:
-    folder, corpus, clean = news
-    db = tmp_path / "store.db"
-    run = _run(tmp_path, folder, db)
-    wait_for(run, db, SOURCES, len(corpus.files) // 4)
-    run.pause()
-    os.kill(run.pid, signal.SIGINT)
-    run.resume()
-    os.kill(run.pid, signal.SIGINT)  # while the first is being handled: no time to commit
-    assert run.wait() == 5, run.stderr()
-    assert "stopped at once" in run.stderr() and "Traceback" not in run.stderr()
-    assert _rows(db, "SELECT status FROM runs") == [("interrupted",)]
-    last = _run(tmp_path, folder, db)
-    assert last.wait() == 0, last.stderr()
-    assert_same_store(db, clean)
