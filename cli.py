@@ -32,7 +32,15 @@ from dedupe.run import (
 from ingest.discover import discover
 from ingest.run import EmptyFolder, FileOutcome, IngestOptions, ingest_pass, root_key
 from store.dedupe import DedupeStore
-from store.export import FORMATS, ExportError, article_rows, cluster_rows, pair_rows, write
+from store.export import (
+    FORMATS,
+    PARQUET_NEEDS_A_FILE,
+    ExportError,
+    article_rows,
+    cluster_rows,
+    pair_rows,
+    write,
+)
 from store.lock import LockedError, write_lock
 from store.schema import SchemaError
 from store.store import Store, StoreError
@@ -280,7 +288,7 @@ def _write_command(
     try:
         with (
             write_lock(db_path, options["wait"]),
-            open_store(db_path, create=True) as store,
+            open_store(db_path, create=folder is not None) as store,
             _stop_signals() as stopping,
         ):
             run_id = store.start_run(command, root_key(folder) if folder else None)
@@ -297,7 +305,7 @@ def _write_command(
                 stopped = isinstance(error, KeyboardInterrupt)
                 summary["status"] = "interrupted" if stopped else "failed"
                 summary["error"] = str(error) or type(error).__name__
-                _finish(store, run_id, summary, started)
+                _finish_failed(store, run_id, summary, started)
                 raise
             if stopping():
                 summary["status"] = "interrupted"
@@ -321,9 +329,16 @@ def _write_command(
 
 def _finish(store: Store, run_id: int, summary: dict[str, Any], started: float) -> None:
     summary["seconds"] = round(time.monotonic() - started, 3)
+    store.finish_run(run_id, summary["status"], summary)
+
+
+def _finish_failed(store: Store, run_id: int, summary: dict[str, Any], started: float) -> None:
+    """Record how a run that raised ended; the error it raised is what the user sees."""
     try:
-        store.finish_run(run_id, summary["status"], summary)
-    except sqlite3.Error as error:  # the store itself failed: the error that did is raised
+        if store.conn.in_transaction:  # stopped between a BEGIN and its try
+            store.conn.execute("ROLLBACK")
+        _finish(store, run_id, summary, started)
+    except sqlite3.Error as error:
         log.error("could not record the end of run %d: %s", run_id, error)
 
 
@@ -473,7 +488,7 @@ def _export_command(
     )
     def command(db_path: Path, fmt: str, output: Path | None, since: int | None) -> None:
         if fmt == "parquet" and output is None:
-            raise click.UsageError("Parquet is binary: name a file with --output PATH")
+            raise click.UsageError(PARQUET_NEEDS_A_FILE)
         with open_store(db_path) as store:
             if name != "articles":
                 _warn_if_behind(DedupeStore(store).behind())
@@ -547,7 +562,10 @@ def explain(
     with open_store(db_path) as store:
         ds = DedupeStore(store)
         # The settings the pairs were flagged with; the config file's before any dedupe.
-        params = stored_params(ds) or _dedupe_params(_load_config(config_path), {})
+        try:
+            params = stored_params(ds) or _dedupe_params(_load_config(config_path), {})
+        except DedupeError as error:
+            raise click.ClickException(str(error)) from error
         if article_a == article_b:
             raise click.UsageError("ARTICLE_A and ARTICLE_B are one article: name two")
         texts = {a.id: a for a in ds.articles(sorted({article_a, article_b}))}
@@ -715,6 +733,9 @@ def failures(db_path: Path, as_json: bool) -> None:
 # --- plumbing -----------------------------------------------------------------------
 
 
+DAMAGED = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB (Python 3.11 names both)
+
+
 @contextmanager
 def open_store(db_path: Path, create: bool = False) -> Iterator[Store]:
     """The store at `db_path`; only writing commands make one that is not there."""
@@ -725,9 +746,11 @@ def open_store(db_path: Path, create: bool = False) -> Iterator[Store]:
     try:
         yield store
     except sqlite3.DatabaseError as error:
+        if getattr(error, "sqlite_errorcode", None) not in DAMAGED:
+            raise
         raise click.ClickException(
-            f"the store {db_path} could not be read or written: {error}; if it is damaged, "
-            "restore it from a backup, or ingest the folder again into a new --db"
+            f"the store {db_path} is damaged: {error}; restore it from a backup, or ingest "
+            "the folder again into a new --db"
         ) from error
     finally:
         store.close()
@@ -823,6 +846,9 @@ def _dedupe_params(config: dict[str, Any], options: dict[str, Any]) -> DedupePar
 T = TypeVar("T")
 
 
+KINDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}
+
+
 def _replace(settings: T, values: dict[str, Any], section: str) -> T:
     known = {f.name for f in dataclasses.fields(settings)}  # type: ignore[arg-type]
     unknown = sorted(set(values) - known)
@@ -831,6 +857,15 @@ def _replace(settings: T, values: dict[str, Any], section: str) -> T:
             f"unknown setting(s) in [{section}]: {', '.join(unknown)}; "
             f"known: {', '.join(sorted(known))}"
         )
+    for name, value in values.items():
+        kind = type(getattr(settings, name))
+        if not (isinstance(value, kind) or (kind is float and type(value) is int)) or (
+            isinstance(value, bool) and kind is not bool
+        ):
+            raise click.ClickException(
+                f"bad setting in [{section}]: {name} must be {KINDS.get(kind, kind.__name__)}, "
+                f"not {value!r}"
+            )
     try:
         return dataclasses.replace(settings, **values)  # type: ignore[type-var]
     except (TypeError, ValueError) as error:

@@ -140,17 +140,34 @@ def dedupe(
     return summary
 
 
-def stored_params(ds: DedupeStore) -> DedupeParams | None:
-    """The settings the store's signatures and pairs were made with (None: not deduped
-    yet); a setting added since has its default, as in `check_compatible`."""
+def _stored(ds: DedupeStore) -> dict[str, dict[str, Any]] | None:
+    """The store's settings as JSON (None: not deduped yet), a setting added since the
+    store was made at its default: new settings default to what newsdedup did before it
+    had them."""
     stored = ds.params()
     if stored is None:
         return None
-    return DedupeParams(
-        DuplicateParams(**stored.get("duplicate", {})),
-        StoryParams(**stored.get("story", {})),
-        StoryLinkage(**stored.get("linkage", {})),
-    )
+    defaults = json.loads(json.dumps(DedupeParams().as_dict()))
+    return {group: {**defaults[group], **stored.get(group, {})} for group in defaults}
+
+
+def stored_params(ds: DedupeStore) -> DedupeParams | None:
+    """The settings the store's signatures and pairs were made with (None: not deduped
+    yet); a `DedupeError` for settings this newsdedup does not know."""
+    stored = _stored(ds)
+    if stored is None:
+        return None
+    try:
+        return DedupeParams(
+            DuplicateParams(**stored["duplicate"]),
+            StoryParams(**stored["story"]),
+            StoryLinkage(**stored["linkage"]),
+        )
+    except (TypeError, ValueError) as error:
+        raise DedupeError(
+            f"the store was deduped with settings this newsdedup does not know ({error}): "
+            "upgrade newsdedup, or `newsdedup dedupe --rebuild`"
+        ) from error
 
 
 def check_params(ds: DedupeStore, params: DedupeParams, rebuild: bool) -> None:
@@ -166,14 +183,8 @@ def check_compatible(ds: DedupeStore, params: DedupeParams) -> None:
     """A `DedupeError` naming each setting that differs from the store's (none: no error,
     as for a store not deduped yet)."""
     wanted = json.loads(json.dumps(params.as_dict()))
-    stored = ds.params()
-    if stored is None:
-        return
-    # A setting added since the store was made has its default: new settings default to
-    # what newsdedup did before it had them.
-    defaults = json.loads(json.dumps(DedupeParams().as_dict()))
-    stored = {group: {**defaults[group], **stored.get(group, {})} for group in defaults}
-    if stored != wanted:
+    stored = _stored(ds)
+    if stored is not None and stored != wanted:
         changed = sorted(
             f"{group}.{key} (store {json.dumps(was)}, now {json.dumps(now)})"
             for group in wanted

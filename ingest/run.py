@@ -26,7 +26,7 @@ from ingest.errors import IngestError
 from ingest.pipeline import clean_document, stored_document
 from ingest.records import SourceFile
 from ingest.workers import PARALLEL_MIN_BYTES, Cleaner, FileWork, usable_cpus
-from store.store import SourceState, Store
+from store.store import SourceState, Store, file_gone
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -161,7 +161,8 @@ def ingest_files(
     key = root_key(root)
     known = store.source_states(key)
     files = list(files)
-    known |= store.adopt_moved(key, [src.relpath for src in files if src.relpath not in known])
+    unknown = {src.relpath: (src.size, src.mtime_ns) for src in files if src.relpath not in known}
+    known |= store.adopt_moved(key, unknown)
     to_read = sum(src.size for src in files if not _unchanged(known.get(src.relpath), src))
     here = to_read < options.parallel_min_bytes  # too little for workers to pay their start
     submit = partial(cleaner.submit, boilerplate=store.boilerplate(), here=here)
@@ -291,22 +292,35 @@ def _start(
         except Exception as error:
             return failed(error, sha)
         articles = list(zip(found.articles, lines, strict=True))
-        problems = list(found.problems)
-        elsewhere = store.held_elsewhere([a.id for a, _ in articles], root, src.relpath)
+        problems, mtime_ns = list(found.problems), src.mtime_ns
+        stored_sha: str | None = sha
+        elsewhere = _held_elsewhere(store, root, src.relpath, [a.id for a, _ in articles], run_id)
         if elsewhere:  # an identical copy of a file stored from another folder
             articles = [(a, keys) for a, keys in articles if a.id not in elsewhere]
             problems.append(
                 f"{len(elsewhere)} of its articles are stored already, from "
                 f"{min(elsewhere.values())}: an identical copy, not stored twice"
             )
+            mtime_ns, stored_sha = -1, None  # read again by every run, until that file goes
         store.save_source(
-            root, src.relpath, kind=src.kind, size=src.size, mtime_ns=src.mtime_ns, sha256=sha,
+            root, src.relpath, kind=src.kind, size=src.size, mtime_ns=mtime_ns, sha256=stored_sha,
             status="ingested", reason=None, problems=problems, run_id=run_id, articles=articles,
         )
         replaced = state is not None and state.status in ("ingested", "failed")
         return FileOutcome(src.relpath, "ingested", None, len(articles), replaced)
 
     return commit
+
+
+def _held_elsewhere(
+    store: Store, root: str, path: str, ids: Sequence[str], run_id: int
+) -> dict[str, Path]:
+    """The articles among `ids` that a file in another folder holds, with that file. A
+    holder gone from its folder (which has not been run since) gives its articles up."""
+    held = store.held_elsewhere(ids, root, path)
+    gone = sorted({source for source, file in held.values() if file_gone(file)})
+    store.drop_sources(gone, f"the file is gone; its articles came again in {path}", run_id)
+    return {a: file for a, (source, file) in held.items() if source not in gone}
 
 
 def refresh_boilerplate(

@@ -207,17 +207,9 @@ class DedupeStore:
                 """
             )
 
-    def lsh_neighbours(self, article: str) -> set[str]:
-        """Articles paired with this one through a shared LSH band."""
-        rows = self.conn.execute(
-            "SELECT b FROM pairs WHERE a = ?1 AND via = 'lsh' "
-            "UNION SELECT a FROM pairs WHERE b = ?1 AND via = 'lsh'",
-            (article,),
-        )
-        return {r for (r,) in rows}
-
     def lsh_neighbours_of(self, articles: Iterable[str]) -> dict[str, set[str]]:
-        """`lsh_neighbours` of many articles at once (an empty set for those without)."""
+        """The articles paired with each of `articles` through a shared LSH band (an empty
+        set for those without)."""
         found: dict[str, set[str]] = {article: set() for article in articles}
         self._fill_wanted(found)
         for near, far in (("a", "b"), ("b", "a")):

@@ -39,6 +39,9 @@ def pair_rows(store: Store, since_run: int | None = None) -> Iterator[dict[str, 
         }
 
 
+PARQUET_NEEDS_A_FILE = "Parquet is binary: name a file with --output PATH"
+
+
 def write(rows: Iterable[dict[str, Any]], fmt: str, out: IO[str], path: Path | None) -> int:
     """Write rows in a format; Parquet needs a file path. Returns the number of rows."""
     if fmt == "jsonl":
@@ -51,7 +54,7 @@ def write(rows: Iterable[dict[str, Any]], fmt: str, out: IO[str], path: Path | N
         return _write_csv(rows, out)
     if fmt == "parquet":
         if path is None:
-            raise ExportError("Parquet is binary: name a file with --output PATH")
+            raise ExportError(PARQUET_NEEDS_A_FILE)
         return _write_parquet(list(rows), path)
     raise ExportError(f"unknown format {fmt!r}: pick one of {', '.join(FORMATS)}")
 

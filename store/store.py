@@ -10,7 +10,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,22 +60,26 @@ class Store:
         path = Path(path)
         if path.parent and not path.parent.exists():
             raise StoreError(f"folder {path.parent} does not exist: create it or pick another --db")
-        if not create and not path.exists():
+        if not create and (not path.exists() or path.stat().st_size == 0):
             raise StoreError(
                 f"no store at {path}: `newsdedup ingest FOLDER --db {path}` makes one, "
                 "or pick another --db"
             )
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
             _check_is_store(conn, path)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(conn)
         except sqlite3.DatabaseError as error:
+            conn.close()
             raise StoreError(
                 f"cannot open the store {path}: {error}; is it a newsdedup database?"
             ) from error
+        except StoreError:
+            conn.close()
+            raise
         return cls(conn, path)
 
     def close(self) -> None:
@@ -147,38 +151,47 @@ class Store:
         ).fetchone()
         return SourceState(*row) if row else None
 
-    def adopt_moved(self, root: str, paths: Iterable[str]) -> dict[str, SourceState]:
-        """Sources at these paths under other roots whose files are gone from there: their
-        folder moved to `root`, and they move with their articles (ids are made from the
-        path inside the folder, so the articles stay what they were)."""
+    def adopt_moved(
+        self, root: str, files: Mapping[str, tuple[int, int]]
+    ) -> dict[str, SourceState]:
+        """Sources under other roots at these paths (`files`: path -> (size, mtime_ns))
+        whose files are gone from there and had the same size: their folder moved to
+        `root`, and they move with their articles (ids are made from the path inside the
+        folder). Of several, one with the same modification time goes first."""
         adopted = {}
-        for path in paths:
+        moves = []
+        for path, (size, mtime_ns) in files.items():
             rows = self.conn.execute(
                 "SELECT id, root, size, mtime_ns, sha256, status, reason FROM sources "
-                "WHERE path = ? AND root != ? AND status = 'ingested' ORDER BY root",
-                (path, root),
+                "WHERE path = ? AND root != ? AND status = 'ingested' AND size = ? "
+                "ORDER BY mtime_ns != ?, root",
+                (path, root, size, mtime_ns),
             ).fetchall()
-            gone = [row for row in rows if not (Path(row[1]) / path).exists()]
+            gone = [row for row in rows if file_gone(Path(row[1]) / path)]
             if gone:
                 source_id, _, *state = gone[0]
-                with self.transaction() as db:
-                    db.execute("UPDATE sources SET root = ? WHERE id = ?", (root, source_id))
+                moves.append((root, source_id))
                 adopted[path] = SourceState(*state)
+        if moves:
+            with self.transaction() as db:
+                db.executemany("UPDATE sources SET root = ? WHERE id = ?", moves)
         return adopted
 
-    def held_elsewhere(self, ids: Sequence[str], root: str, path: str) -> dict[str, str]:
-        """The articles among `ids` that another source holds, with that source's path
-        (root and path): an identical copy of the same file in another folder."""
+    def held_elsewhere(
+        self, ids: Sequence[str], root: str, path: str
+    ) -> dict[str, tuple[int, Path]]:
+        """The articles among `ids` that another source holds (an identical copy of the
+        same file in another folder), with that source's id and file."""
         found = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             rows = self.conn.execute(
-                "SELECT a.id, s.root, s.path FROM articles a JOIN sources s "
+                "SELECT a.id, s.id, s.root, s.path FROM articles a JOIN sources s "
                 f"ON s.id = a.source_id WHERE a.id IN ({', '.join('?' * len(chunk))}) "
                 "AND NOT (s.root = ? AND s.path = ?)",
                 (*chunk, root, path),
             )
-            found.update({article: str(Path(other) / at) for article, other, at in rows})
+            found.update({a: (source, Path(other) / at) for a, source, other, at in rows})
         return found
 
     def touch_source(self, root: str, path: str, size: int, mtime_ns: int, run_id: int) -> None:
@@ -251,17 +264,22 @@ class Store:
             (root,),
         ).fetchall()
         gone = [(source_id, path) for source_id, path in rows if path not in seen_set]
-        if gone:
-            with self.transaction() as db:
-                for source_id, _ in gone:
-                    db.execute("DELETE FROM articles WHERE source_id = ?", (source_id,))
-                    db.execute(
-                        "UPDATE sources SET status = 'missing', reason = ?, last_run = ? "
-                        "WHERE id = ?",
-                        ("the file is no longer in the folder", run_id, source_id),
-                    )
-                _set_meta(db, "boilerplate_dirty", "1")
+        self.drop_sources([s for s, _ in gone], "the file is no longer in the folder", run_id)
         return [path for _, path in gone]
+
+    def drop_sources(self, source_ids: Sequence[int], reason: str, run_id: int) -> None:
+        """Mark sources missing, for `reason`, and drop their articles."""
+        if not source_ids:
+            return
+        with self.transaction() as db:
+            for source_id in source_ids:
+                db.execute("DELETE FROM articles WHERE source_id = ?", (source_id,))
+                db.execute(
+                    "UPDATE sources SET status = 'missing', reason = ?, last_run = ? "
+                    "WHERE id = ?",
+                    (reason, run_id, source_id),
+                )
+            _set_meta(db, "boilerplate_dirty", "1")
 
     # corpus boilerplate
 
@@ -462,13 +480,24 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
+def file_gone(path: Path) -> bool:
+    """The file is not there (one that cannot be looked at may be: it is not gone)."""
+    try:
+        return not path.exists()
+    except OSError:
+        return False
+
+
 def _check_is_store(conn: sqlite3.Connection, path: Path) -> None:
-    """Refuse a database that holds tables but was never a store (an empty one becomes
-    one)."""
+    """Refuse, before anything is written, a database that holds tables but is no store:
+    a store has had migrations (`user_version`) and holds the tables of the first one."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
-    if version == 0 and tables:
-        conn.close()
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    tables = {name for (name,) in rows}
+    if (tables and not version) or (version and not tables >= STORE_TABLES):
         raise StoreError(
             f"{path} is an SQLite database, but not a newsdedup store: pick another --db"
         )
+
+
+STORE_TABLES = frozenset({"runs", "sources", "articles", "meta"})  # made by migration 1

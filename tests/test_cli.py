@@ -58,13 +58,20 @@ def test_reading_a_store_that_is_not_there_makes_none(tmp_path: Path, args: list
     typo = tmp_path / "typo.db"
     assert "no store at" in Cli(typo)(*args, code=1)
     assert not typo.exists()
+    typo.touch()  # an empty file is no store either
+    assert "no store at" in Cli(typo)(*args, code=1)
+    assert typo.stat().st_size == 0
 
 
+@pytest.mark.parametrize("version", [0, 3, 7])
 @pytest.mark.parametrize("args", [*READERS, ["dedupe"]], ids=lambda a: " ".join(a))
-def test_a_database_of_something_else_is_left_alone(tmp_path: Path, args: list[str]) -> None:
+def test_a_database_of_something_else_is_left_alone(
+    tmp_path: Path, args: list[str], version: int
+) -> None:
     other = tmp_path / "shop.db"
     conn = sqlite3.connect(other)
     conn.execute("CREATE TABLE customers (name TEXT)")
+    conn.execute(f"PRAGMA user_version = {version}")  # apps number their schemas too
     conn.commit()
     conn.close()
     before = other.read_bytes()
@@ -137,3 +144,17 @@ def test_a_second_ctrl_c_stops_at_once_with_exit_code_5(
     assert "stopped at once" in cli("run", str(news), code=5)
     last = json.loads(cli("stats", "--json"))["last_run"]
     assert (last["command"], last["status"]) == ("run", "interrupted")
+
+
+def test_a_damaged_store_is_an_error_that_says_so(tmp_path: Path, cli: Cli) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    for i in range(40):
+        (news / f"{i}.txt").write_text(f"Report {i}\n\n" + f"Paragraph {i} of the report. " * 80)
+    cli("ingest", str(news))
+    size = cli.db.stat().st_size
+    with cli.db.open("r+b") as db:  # garbage over the pages in the middle
+        db.seek(size // 3)
+        db.write(b"\xa5" * (size // 3))
+    output = cli("export", "articles", code=1)
+    assert "is damaged" in output and "Traceback" not in output

@@ -2,6 +2,7 @@
 
 import json
 import random
+import sqlite3
 import textwrap
 from pathlib import Path
 
@@ -201,7 +202,10 @@ BAD_CONFIGS = {
     "[ingest]\nmax_bytes = \"x\"\n": "max_bytes must be a whole number",
     "[ingest]\nmax_bytes = 0\n": "max_bytes must be a whole number",
     "[ingest]\nextract_timeout = -5\n": "extract_timeout must be a number of seconds > 0",
-    "[duplicate]\nthreshold = \"high\"\n": "bad setting in [duplicate]",
+    "[duplicate]\nthreshold = \"high\"\n": "threshold must be a number",
+    "[duplicate]\nshingle_size = 2.5\n": "shingle_size must be a whole number",
+    "[story]\nenabled = 1\n": "enabled must be true or false",
+    "[linkage]\nneighbours = 0\n": "neighbours must be >= 1",
 }
 
 
@@ -340,3 +344,17 @@ def test_explain_judges_with_the_settings_the_store_was_made_with(
     found = json.loads(cli("explain", a, b, "--json"))  # no --config: the store's settings
     assert found["duplicate_threshold"] == 0.99
     assert "one article" in cli("explain", a, a, code=2)
+
+
+def test_explain_on_a_store_with_settings_it_does_not_know(tmp_path: Path, cli: Cli) -> None:
+    _corpus(tmp_path / "news")
+    cli("run", str(tmp_path / "news"), "-q")
+    ids = sorted(_by_source(cli))
+    conn = sqlite3.connect(cli.db)
+    [(stored,)] = conn.execute("SELECT value FROM meta WHERE key = 'dedupe_params'")
+    params = json.loads(stored)
+    params["duplicate"]["new_knob"] = 1  # as a newer newsdedup might write
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'dedupe_params'", (json.dumps(params),))
+    conn.commit()
+    conn.close()
+    assert "upgrade newsdedup" in cli("explain", ids[0], ids[1], code=1)

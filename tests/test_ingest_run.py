@@ -195,6 +195,22 @@ def test_a_copied_folder_stores_each_article_once(tmp_path: Path, cli: Cli) -> N
     failures = cli("failures")
     assert "1 of its articles are stored already, from " in failures
     assert str((tmp_path / "one" / "a.jsonl").resolve()) in failures
+    # The file the copy deferred to goes: the copy's own articles are stored, all of them.
+    (tmp_path / "one" / "a.jsonl").unlink()
+    cli("ingest", str(tmp_path / "two"))
+    assert sorted((a["title"], a["source"]) for a in cli.articles()) == [
+        ("Bridge closes", "a.jsonl"), ("Port grows", "a.jsonl")]
+    assert "stored already" not in cli("failures")
+    assert "1 unchanged" in cli("ingest", str(tmp_path / "two"))
+
+
+def test_a_moved_folder_takes_only_its_own_files(tmp_path: Path, cli: Cli) -> None:
+    _write(tmp_path / "old", "a.txt", STORY)
+    cli("ingest", str(tmp_path / "old"))
+    (tmp_path / "old").rename(tmp_path / "gone")
+    _write(tmp_path / "other", "a.txt", STORY.replace("Thursday", "Friday at last"))
+    cli("ingest", str(tmp_path / "other"))  # another file at that path: not a move
+    assert sorted(a["text"].count("Friday") for a in cli.articles()) == [0, 1]
 
 
 def test_an_empty_folder_changes_nothing_unless_allowed(tmp_path: Path, cli: Cli) -> None:
