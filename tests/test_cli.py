@@ -53,7 +53,7 @@ def test_store_that_is_not_a_database_says_what_to_try(tmp_path: Path) -> None:
 READERS = [["stats"], ["report"], ["failures"], ["export", "clusters"], ["explain", "a", "b"]]
 
 
-@pytest.mark.parametrize("args", READERS, ids=[" ".join(a) for a in READERS])
+@pytest.mark.parametrize("args", [*READERS, ["dedupe"]], ids=lambda a: " ".join(a))
 def test_reading_a_store_that_is_not_there_makes_none(tmp_path: Path, args: list[str]) -> None:
     typo = tmp_path / "typo.db"
     assert "no store at" in Cli(typo)(*args, code=1)
