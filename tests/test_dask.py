@@ -61,8 +61,9 @@ def test_dask_engine_without_dask_says_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "dedupe.dask_engine", None)  # import fails
+    (tmp_path / "news").mkdir()
     result = CliRunner().invoke(
-        main, ["dedupe", "--engine", "dask", "--db", str(tmp_path / "s.db")]
+        main, ["run", str(tmp_path / "news"), "--engine", "dask", "--db", str(tmp_path / "s.db")]
     )
     assert result.exit_code == 1
     assert "pip install 'newsdedup[dask]'" in result.output

@@ -85,7 +85,7 @@ def test_config_file_turns_stories_off(
     assert "story.enabled" in cli("dedupe", code=1)
     cli("dedupe", "-q", "--config", str(config))
     config.write_text('[story]\nenabled = "false"\n')  # a string is no setting
-    assert "enabled is true or false" in cli("dedupe", "--config", str(config), code=1)
+    assert "enabled must be true or false" in cli("dedupe", "--config", str(config), code=1)
 
 
 def test_explain_on_a_store_without_stories_leaves_stories_out(
