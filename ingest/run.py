@@ -2,9 +2,8 @@
 
 Every file a run sees ends in exactly one outcome: ingested, unchanged, skipped
 (not an article file, or larger than the size limit) or failed (an article file that
-could not be read). Each
-file's outcome and articles commit in one transaction (with those of the files next to
-it, up to COMMIT_FILES).
+could not be read). Each file's outcome and articles commit in one transaction (with
+those of the files next to it, up to COMMIT_FILES).
 """
 
 from __future__ import annotations
