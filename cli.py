@@ -33,6 +33,7 @@ from ingest.discover import discover
 from ingest.run import EmptyFolder, FileOutcome, IngestOptions, ingest_pass, root_key
 from store.dedupe import DedupeStore
 from store.export import (
+    COLUMNS,
     FORMATS,
     PARQUET_NEEDS_A_FILE,
     ExportError,
@@ -494,10 +495,10 @@ def _export_command(
                 _warn_if_behind(DedupeStore(store).behind())
             try:
                 if output is None or fmt == "parquet":
-                    write(rows(store, since), fmt, sys.stdout, output)
+                    write(rows(store, since), COLUMNS[name], fmt, sys.stdout, output)
                 else:
                     with output.open("w", encoding="utf-8", newline="") as out:
-                        write(rows(store, since), fmt, out, output)
+                        write(rows(store, since), COLUMNS[name], fmt, out, output)
             except ExportError as error:
                 raise click.ClickException(str(error)) from error
             except OSError as error:

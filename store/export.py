@@ -13,6 +13,21 @@ from store.store import Store
 
 FORMATS = ("jsonl", "csv", "parquet")
 
+# The columns of each export and their Parquet types, so that every export has the same
+# header and schema, an empty one included. "json" columns are JSON text in Parquet.
+COLUMNS: dict[str, dict[str, str]] = {
+    "articles": {
+        "id": "string", "source": "string", "position": "int64", "title": "string",
+        "text": "string", "authors": "list<string>", "date": "string", "site": "string",
+        "url": "string", "captions": "list<string>", "removed": "list<line, reason>",
+        "metadata": "json",
+    },
+    "clusters": {"kind": "string", "id": "string", "canonical": "string",
+                 "members": "list<string>"},
+    "pairs": {"a": "string", "b": "string", "kind": "string", "score": "float64",
+              "duplicate_score": "float64", "story_score": "float64"},
+}  # fmt: skip
+
 
 class ExportError(Exception):
     """An export cannot be written as asked; the message says what to try."""
@@ -42,8 +57,15 @@ def pair_rows(store: Store, since_run: int | None = None) -> Iterator[dict[str, 
 PARQUET_NEEDS_A_FILE = "Parquet is binary: name a file with --output PATH"
 
 
-def write(rows: Iterable[dict[str, Any]], fmt: str, out: IO[str], path: Path | None) -> int:
-    """Write rows in a format; Parquet needs a file path. Returns the number of rows."""
+def write(
+    rows: Iterable[dict[str, Any]],
+    columns: dict[str, str],
+    fmt: str,
+    out: IO[str],
+    path: Path | None,
+) -> int:
+    """Write rows (of `COLUMNS` `columns`) in a format; Parquet needs a file path.
+    Returns the number of rows."""
     if fmt == "jsonl":
         count = 0
         for row in rows:
@@ -51,31 +73,30 @@ def write(rows: Iterable[dict[str, Any]], fmt: str, out: IO[str], path: Path | N
             count += 1
         return count
     if fmt == "csv":
-        return _write_csv(rows, out)
+        return _write_csv(rows, list(columns), out)
     if fmt == "parquet":
         if path is None:
             raise ExportError(PARQUET_NEEDS_A_FILE)
-        return _write_parquet(list(rows), path)
+        return _write_parquet(list(rows), columns, path)
     raise ExportError(f"unknown format {fmt!r}: pick one of {', '.join(FORMATS)}")
 
 
-def _write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
-    writer: csv.DictWriter[str] | None = None
+def _write_csv(rows: Iterable[dict[str, Any]], columns: list[str], out: IO[str]) -> int:
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
     count = 0
     for row in rows:
-        flat = {
-            k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
-            for k, v in row.items()
-        }
-        if writer is None:
-            writer = csv.DictWriter(out, fieldnames=list(flat))
-            writer.writeheader()
-        writer.writerow(flat)
+        writer.writerow(
+            {
+                k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+                for k, v in row.items()
+            }
+        )
         count += 1
     return count
 
 
-def _write_parquet(rows: list[dict[str, Any]], path: Path) -> int:
+def _write_parquet(rows: list[dict[str, Any]], columns: dict[str, str], path: Path) -> int:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -83,15 +104,19 @@ def _write_parquet(rows: list[dict[str, Any]], path: Path) -> int:
         raise ExportError(
             "Parquet export needs pyarrow: pip install 'newsdedup[parquet]'"
         ) from error
+    types = {
+        "string": pa.string(),
+        "int64": pa.int64(),
+        "float64": pa.float64(),
+        "list<string>": pa.list_(pa.string()),
+        "list<line, reason>": pa.list_(pa.struct([("line", pa.string()), ("reason", pa.string())])),
+        "json": pa.string(),
+    }
+    schema = pa.schema([(name, types[kind]) for name, kind in columns.items()])
     # Nested metadata varies from row to row: keep it as JSON text.
-    table = pa.Table.from_pylist(
-        [
-            {
-                k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v
-                for k, v in row.items()
-            }
-            for row in rows
-        ]
-    )
-    pq.write_table(table, path)
+    json_columns = [name for name, kind in columns.items() if kind == "json"]
+    for row in rows:
+        for name in json_columns:
+            row[name] = json.dumps(row[name], ensure_ascii=False)
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
     return len(rows)

@@ -113,6 +113,35 @@ def test_exports_in_csv_and_parquet_and_since(tmp_path: Path, cli: Cli) -> None:
     assert "--output" in cli("export", "pairs", "--format", "parquet", code=2)
 
 
+def test_every_export_has_its_columns_even_when_empty(tmp_path: Path, cli: Cli) -> None:
+    import csv
+    import io
+
+    import pyarrow.parquet as pq
+
+    from store.export import COLUMNS
+
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text("The ferry returned to its normal timetable on Thursday.")
+    cli("run", str(news), "-q")  # one article: no pairs, no clusters
+    for name, columns in COLUMNS.items():
+        header = next(csv.reader(io.StringIO(cli("export", name, "--format", "csv"))))
+        assert header == list(columns)
+        out = tmp_path / f"{name}.parquet"
+        cli("export", name, "--format", "parquet", "-o", str(out))
+        assert pq.read_table(out).schema.names == list(columns)
+    table = pq.read_table(tmp_path / "articles.parquet")
+    assert table.num_rows == 1 and table.column("authors").to_pylist() == [[]]
+    text = " ".join(f"The ferry number {n} returned to its normal timetable." for n in range(30))
+    (news / "b.txt").write_text(text)
+    (news / "c.txt").write_text(text + " Reporting by the harbour desk.")
+    cli("run", str(news), "-q")
+    for name, columns in COLUMNS.items():
+        rows = [json.loads(line) for line in cli("export", name).splitlines()]
+        assert rows and all(list(row) == list(columns) for row in rows), name
+
+
 def test_paths_that_cannot_be_written_are_errors_not_tracebacks(tmp_path: Path, cli: Cli) -> None:
     news = tmp_path / "news"
     news.mkdir()
