@@ -228,6 +228,11 @@ def _in_transactions(
         yield from done
 
 
+# The modification time stored for a copy deferring to a file in another folder: no file
+# has it, so every run reads the copy again, and stores its articles once that file goes.
+DEFERRING = -1
+
+
 def _unchanged(state: SourceState | None, src: SourceFile) -> bool:
     """Ingested before with the same size and modification time: not read again."""
     return (
@@ -276,7 +281,12 @@ def _start(
     except Exception as error:
         return partial(failed, error, None)
     sha = hashlib.sha256(data).hexdigest()
-    if state and state.status == "ingested" and state.sha256 == sha:
+    if (
+        state
+        and state.status == "ingested"
+        and state.sha256 == sha
+        and state.mtime_ns != DEFERRING  # a deferring copy is read again
+    ):
 
         def touch() -> FileOutcome:
             store.touch_source(root, src.relpath, src.size, src.mtime_ns, run_id)
@@ -292,7 +302,6 @@ def _start(
             return failed(error, sha)
         articles = list(zip(found.articles, lines, strict=True))
         problems, mtime_ns = list(found.problems), src.mtime_ns
-        stored_sha: str | None = sha
         elsewhere = _held_elsewhere(store, root, src.relpath, [a.id for a, _ in articles], run_id)
         if elsewhere:  # an identical copy of a file stored from another folder
             articles = [(a, keys) for a, keys in articles if a.id not in elsewhere]
@@ -300,9 +309,14 @@ def _start(
                 f"{len(elsewhere)} of its articles are stored already, from "
                 f"{min(elsewhere.values())}: an identical copy, not stored twice"
             )
-            mtime_ns, stored_sha = -1, None  # read again by every run, until that file goes
+            mtime_ns = DEFERRING
+            if state and (state.mtime_ns, state.sha256) == (DEFERRING, sha) and store.holds(
+                root, src.relpath, {a.id for a, _ in articles}, problems
+            ):  # deferring as it did: nothing to write
+                store.touch_source(root, src.relpath, src.size, DEFERRING, run_id)
+                return FileOutcome(src.relpath, "unchanged")
         store.save_source(
-            root, src.relpath, kind=src.kind, size=src.size, mtime_ns=mtime_ns, sha256=stored_sha,
+            root, src.relpath, kind=src.kind, size=src.size, mtime_ns=mtime_ns, sha256=sha,
             status="ingested", reason=None, problems=problems, run_id=run_id, articles=articles,
         )
         replaced = state is not None and state.status in ("ingested", "failed")

@@ -194,6 +194,16 @@ class Store:
             found.update({a: (source, Path(other) / at) for a, source, other, at in rows})
         return found
 
+    def holds(self, root: str, path: str, ids: set[str], problems: Sequence[str]) -> bool:
+        """Whether a file's source holds exactly the articles `ids`, with `problems`."""
+        row = self.conn.execute(
+            "SELECT id, problems FROM sources WHERE root = ? AND path = ?", (root, path)
+        ).fetchone()
+        if row is None or json.loads(row[1]) != list(problems):
+            return False
+        held = self.conn.execute("SELECT id FROM articles WHERE source_id = ?", (row[0],))
+        return {article for (article,) in held} == ids
+
     def touch_source(self, root: str, path: str, size: int, mtime_ns: int, run_id: int) -> None:
         """An unchanged file: remember its new stat so the next run need not hash it."""
         with self.transaction() as db:

@@ -195,6 +195,9 @@ def test_a_copied_folder_stores_each_article_once(tmp_path: Path, cli: Cli) -> N
     failures = cli("failures")
     assert "1 of its articles are stored already, from " in failures
     assert str((tmp_path / "one" / "a.jsonl").resolve()) in failures
+    # Read again, it defers as before: nothing is written, so nothing looks new.
+    assert "1 unchanged" in cli("ingest", str(tmp_path / "two"))
+    assert cli("export", "articles", "--since", "3") == ""
     # The file the copy deferred to goes: the copy's own articles are stored, all of them.
     (tmp_path / "one" / "a.jsonl").unlink()
     cli("ingest", str(tmp_path / "two"))
