@@ -157,21 +157,32 @@ class Store:
         """Sources under other roots at these paths (`files`: path -> (size, mtime_ns))
         whose files are gone from there and had the same size: their folder moved to
         `root`, and they move with their articles (ids are made from the path inside the
-        folder). Of several, one with the same modification time goes first."""
-        adopted = {}
-        moves = []
-        for path, (size, mtime_ns) in files.items():
-            rows = self.conn.execute(
+        folder). Of several, one with the same modification time goes first. Then, from
+        a folder that moved, the files gone from it at other paths here whatever their
+        size: files edited since the move, which the run reads again."""
+        adopted: dict[str, SourceState] = {}
+        moves: list[tuple[str, int]] = []
+        moved_from: set[str] = set()
+        rows_by_path = {
+            path: self.conn.execute(
                 "SELECT id, root, size, mtime_ns, sha256, status, reason FROM sources "
-                "WHERE path = ? AND root != ? AND status = 'ingested' AND size = ? "
-                "ORDER BY mtime_ns != ?, root",
+                "WHERE path = ? AND root != ? AND status = 'ingested' "
+                "ORDER BY size != ?, mtime_ns != ?, root",
                 (path, root, size, mtime_ns),
             ).fetchall()
-            gone = [row for row in rows if file_gone(Path(row[1]) / path)]
-            if gone:
-                source_id, _, *state = gone[0]
-                moves.append((root, source_id))
-                adopted[path] = SourceState(*state)
+            for path, (size, mtime_ns) in files.items()
+        }
+        for same_size in (True, False):
+            for path, rows in rows_by_path.items():
+                if path in adopted:
+                    continue
+                for source_id, old_root, *state in rows:
+                    fits = state[0] == files[path][0] if same_size else old_root in moved_from
+                    if fits and file_gone(Path(old_root) / path):
+                        moves.append((root, source_id))
+                        adopted[path] = SourceState(*state)
+                        moved_from.add(old_root)
+                        break
         if moves:
             with self.transaction() as db:
                 db.executemany("UPDATE sources SET root = ? WHERE id = ?", moves)

@@ -182,6 +182,19 @@ def test_a_moved_folder_keeps_its_articles(tmp_path: Path, cli: Cli) -> None:
     assert "1 ingested" in cli("run", str(tmp_path / "new"))
 
 
+def test_a_moved_folder_takes_its_edited_files_too(tmp_path: Path, cli: Cli) -> None:
+    _write(tmp_path / "old", "a.txt", STORY)
+    _write(tmp_path / "old", "b.txt", STORY.replace("Thursday", "Friday"))
+    cli("run", str(tmp_path / "old"))
+    (tmp_path / "old").rename(tmp_path / "new")
+    _write(tmp_path / "new", "b.txt", STORY.replace("Thursday", "Saturday afternoon"))
+    result = cli("run", str(tmp_path / "new"))
+    assert "1 unchanged" in result and "1 ingested" in result and "1 replaced" in result
+    texts = sorted(a["text"] for a in cli.articles())
+    assert len(texts) == 2 and any("Saturday afternoon" in t for t in texts)  # no old b.txt
+    assert str(tmp_path / "old") not in cli("stats")
+
+
 def test_a_copied_folder_stores_each_article_once(tmp_path: Path, cli: Cli) -> None:
     bridge = json.dumps({"title": "Bridge closes", "text":
                          "The old bridge closed on Monday for repairs that will take a year."})
