@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -77,7 +78,7 @@ def write(
     if fmt == "parquet":
         if path is None:
             raise ExportError(PARQUET_NEEDS_A_FILE)
-        return _write_parquet(list(rows), columns, path)
+        return _write_parquet(rows, columns, path)
     raise ExportError(f"unknown format {fmt!r}: pick one of {', '.join(FORMATS)}")
 
 
@@ -96,7 +97,10 @@ def _write_csv(rows: Iterable[dict[str, Any]], columns: list[str], out: IO[str])
     return count
 
 
-def _write_parquet(rows: list[dict[str, Any]], columns: dict[str, str], path: Path) -> int:
+PARQUET_ROWS = 10_000  # rows per row group: memory holds one group, not the export
+
+
+def _write_parquet(rows: Iterable[dict[str, Any]], columns: dict[str, str], path: Path) -> int:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -115,8 +119,12 @@ def _write_parquet(rows: list[dict[str, Any]], columns: dict[str, str], path: Pa
     schema = pa.schema([(name, types[kind]) for name, kind in columns.items()])
     # Nested metadata varies from row to row: keep it as JSON text.
     json_columns = [name for name, kind in columns.items() if kind == "json"]
-    for row in rows:
-        for name in json_columns:
-            row[name] = json.dumps(row[name], ensure_ascii=False)
-    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
-    return len(rows)
+    count, rows = 0, iter(rows)
+    with pq.ParquetWriter(path, schema) as writer:
+        while group := list(islice(rows, PARQUET_ROWS)):
+            for row in group:
+                for name in json_columns:
+                    row[name] = json.dumps(row[name], ensure_ascii=False)
+            writer.write_table(pa.Table.from_pylist(group, schema=schema))
+            count += len(group)
+    return count

@@ -187,3 +187,21 @@ def test_a_damaged_store_is_an_error_that_says_so(tmp_path: Path, cli: Cli) -> N
         db.write(b"\xa5" * (size // 3))
     output = cli("export", "articles", code=1)
     assert "is damaged" in output and "Traceback" not in output
+
+
+def test_parquet_goes_out_a_row_group_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    import pyarrow.parquet as pq
+
+    from store import export
+
+    monkeypatch.setattr(export, "PARQUET_ROWS", 2)
+    rows = ({"kind": "story", "id": f"c{n}", "canonical": "x", "members": ["x", f"y{n}"]}
+            for n in range(5))
+    out = tmp_path / "clusters.parquet"
+    assert export.write(rows, export.COLUMNS["clusters"], "parquet", io.StringIO(), out) == 5
+    assert pq.ParquetFile(out).num_row_groups == 3
+    assert pq.read_table(out).column("id").to_pylist() == [f"c{n}" for n in range(5)]
